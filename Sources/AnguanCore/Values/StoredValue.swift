@@ -1,0 +1,151 @@
+/// A field value in its canonical stored form: instants as seconds, booleans as 0/1,
+/// numbers as doubles, everything else (codes, lists, dates, text) as text.
+public enum StoredValue: Sendable, Hashable {
+    case text(String)
+    case int(Int64)
+    case real(Double)
+
+    public var text: String? { if case .text(let s) = self { s } else { nil } }
+    public var int: Int64? { if case .int(let i) = self { i } else { nil } }
+    public var real: Double? {
+        switch self {
+        case .real(let d): d
+        case .int(let i): Double(i)
+        case .text: nil
+        }
+    }
+}
+
+/// Why one cell was refused.
+public struct FieldProblem: Error, Sendable, Equatable {
+    public let field: String
+    public let reason: String
+    public init(field: String, reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+}
+
+/// Converts cells between the interchange spellings and the canonical stored form.
+public enum FieldCodec {
+    /// Parses one cell. An empty cell is nil (unknown / not happened yet); for a required field
+    /// it is a problem.
+    public static func parse(_ raw: String, as field: Field) -> Result<StoredValue?, FieldProblem> {
+        let s = raw
+        if s.isEmpty || (field.type != .text && s.allSatisfy(\.isWhitespace)) {
+            return field.required
+                ? .failure(FieldProblem(field: field.name, reason: "is required but empty")) : .success(nil)
+        }
+        func fail(_ reason: String) -> Result<StoredValue?, FieldProblem> {
+            .failure(FieldProblem(field: field.name, reason: "\(quoted(s)) \(reason)"))
+        }
+        switch field.type {
+        case .text, .reference:
+            return .success(.text(s))
+        case .time:
+            guard let t = Instant.parse(s.trimmingSpaces) else {
+                return fail("is not a time (expected YYYY-MM-DD HH:MM[:SS] or ISO 8601)")
+            }
+            return .success(.int(t.seconds))
+        case .date:
+            guard let d = CivilDate.parse(s.trimmingSpaces) else { return fail("is not a date (expected YYYY-MM-DD)") }
+            return .success(.text(d.description))
+        case .bool:
+            switch s.trimmingSpaces.lowercased() {
+            case "1", "true", "是": return .success(.int(1))
+            case "0", "false", "否": return .success(.int(0))
+            default: return fail("is not a boolean (expected 1/0, true/false or 是/否)")
+            }
+        case .number:
+            guard let d = Double(s.trimmingSpaces), d.isFinite else { return fail("is not a number") }
+            return .success(.real(d))
+        case .enumeration(let e):
+            guard let code = e.code(for: s.trimmingSpaces) else {
+                return fail("is not a \(e.name) (expected one of \(e.codeList), or its Chinese label)")
+            }
+            return .success(.text(code))
+        case .enumerationOrText(let e):
+            return .success(.text(e.code(for: s.trimmingSpaces) ?? s))
+        case .enumerationList(let e):
+            var codes: [String] = []
+            for item in listItems(s) {
+                guard let code = e.code(for: item) else {
+                    return fail("holds \(quoted(item)), not a \(e.name) (expected \(e.codeList))")
+                }
+                codes.append(code)
+            }
+            return .success(codes.isEmpty ? nil : .text(codes.joined(separator: ";")))
+        case .referenceList:
+            let items = listItems(s)
+            if items.isEmpty {
+                return field.required
+                    ? .failure(FieldProblem(field: field.name, reason: "is required but empty")) : .success(nil)
+            }
+            return .success(.text(items.joined(separator: ";")))
+        case .idNumber:
+            let t = s.trimmingSpaces
+            if let why = IDNumber.problem(t) { return fail("is not a valid 公民身份号码: \(why)") }
+            return .success(.text(IDNumber.canonical(t)))
+        }
+    }
+
+    /// The items of a `;` list, trimmed, empty items dropped.
+    public static func listItems(_ s: String) -> [String] {
+        s.split(separator: ";", omittingEmptySubsequences: true).map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+    }
+
+    /// The canonical interchange spelling of a stored value (what `export` writes).
+    public static func format(_ v: StoredValue?, as type: FieldType) -> String {
+        guard let v else { return "" }
+        switch (type, v) {
+        case (.time, .int(let s)): return Instant(seconds: s).cstString
+        case (.bool, .int(let i)): return i == 0 ? "0" : "1"
+        case (.number, _): return formatNumber(v.real ?? 0)
+        case (_, .text(let s)): return s
+        case (_, .int(let i)): return String(i)
+        case (_, .real(let d)): return formatNumber(d)
+        }
+    }
+
+    public static func formatNumber(_ d: Double) -> String {
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return String(d)
+    }
+
+    static func quoted(_ s: String) -> String {
+        let shown = s.count > 60 ? String(s.prefix(60)) + "…" : s
+        return "\"\(shown)\""
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and newlines.
+    public var trimmingSpaces: String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = lastIndex(where: { !$0.isWhitespace })!
+        if first == startIndex && last == index(before: endIndex) { return self }
+        return String(self[first...last])
+    }
+}
+
+/// 64-bit FNV-1a, used as a stable content hash of a canonical record (so a re-import of an
+/// unchanged record writes nothing) and of ids.
+public struct FNV1a: Sendable {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    public init() {}
+    public mutating func add(_ s: String) {
+        for b in s.utf8 {
+            value ^= UInt64(b)
+            value = value &* 0x0000_0100_0000_01b3
+        }
+    }
+    public mutating func add(byte: UInt8) {
+        value ^= UInt64(byte)
+        value = value &* 0x0000_0100_0000_01b3
+    }
+    public static func hash(_ s: String) -> UInt64 {
+        var h = FNV1a()
+        h.add(s)
+        return h.value
+    }
+}

@@ -1,0 +1,169 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+import Synchronization
+
+/// The platform's storage: one query layer (SQLKit) over SQLite or PostgreSQL.
+///
+/// Reads run on any connection; writes run in a transaction on one session. On SQLite there is
+/// one writer connection (serialised by a mutex) and a few reader connections (WAL lets them read
+/// while a write is under way); on PostgreSQL both come from PostgresNIO's pool.
+public final class Store: Sendable {
+    public let url: DatabaseURL
+    public let dialect: Dialect
+    public let logger: Logger
+    private let backend: Backend
+
+    private enum Backend: Sendable {
+        case sqlite(writer: SQLiteConnection, readers: [SQLiteConnection], mutex: AsyncMutex, next: ReaderCursor)
+        case postgres(client: PostgresClient, runner: Task<Void, Never>)
+    }
+
+    private init(url: DatabaseURL, dialect: Dialect, logger: Logger, backend: Backend) {
+        self.url = url
+        self.dialect = dialect
+        self.logger = logger
+        self.backend = backend
+    }
+
+    /// Opens the database and brings its schema up to date (migrations run before anything else).
+    public static func open(_ url: DatabaseURL, logger: Logger = Logger(label: "anguan.store"), migrate: Bool = true)
+        async throws -> Store
+    {
+        let store: Store
+        switch url {
+        case .sqlite(let path):
+            let writer = try await openSQLite(path: path, logger: logger)
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<3 { readers.append(try await openSQLite(path: path, logger: logger)) }
+            store = Store(url: url, dialect: .sqlite, logger: logger,
+                          backend: .sqlite(writer: writer, readers: readers, mutex: AsyncMutex(), next: ReaderCursor()))
+        case .postgres(let s):
+            guard let sqlConfig = try? SQLPostgresConfiguration(url: s) else {
+                throw StoreError.configuration("cannot read PostgreSQL URL \(url)")
+            }
+            let core = sqlConfig.coreConfiguration
+            guard let host = core.host, let port = core.port else {
+                throw StoreError.configuration("PostgreSQL URL \(url) needs a host and port")
+            }
+            var config = PostgresClient.Configuration(
+                host: host, port: port, username: core.username, password: core.password,
+                database: core.database, tls: .disable)
+            config.options.maximumConnections = 8
+            let client = PostgresClient(configuration: config, backgroundLogger: logger)
+            let runner = Task { await client.run() }
+            store = Store(url: url, dialect: .postgres, logger: logger, backend: .postgres(client: client, runner: runner))
+            do {
+                _ = try await store.read { db in try await db.raw("SELECT 1").all() }
+            } catch {
+                await store.close()
+                throw StoreError.configuration("cannot reach PostgreSQL at \(url): \(String(reflecting: error))")
+            }
+        }
+        if migrate {
+            do {
+                try await Migrator(store: store).migrate()
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+        return store
+    }
+
+    private static func openSQLite(path: String, logger: Logger) async throws -> SQLiteConnection {
+        let conn = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let db = conn.sql()
+        // WAL lets readers go on while an import writes; foreign keys guard the internal tables.
+        _ = try await db.raw("PRAGMA journal_mode=WAL").all()
+        try await db.raw("PRAGMA foreign_keys=ON").run()
+        try await db.raw("PRAGMA synchronous=NORMAL").run()
+        try await db.raw("PRAGMA busy_timeout=10000").run()
+        try await db.raw("PRAGMA cache_size=-65536").run()
+        return conn
+    }
+
+    /// Runs read-only work on some connection.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(_, let readers, _, let next):
+            return try await body(readers[next.advance(readers.count)].sql())
+        case .postgres(let client, _):
+            return try await client.withConnection { conn in try await body(conn.sql()) }
+        }
+    }
+
+    /// Runs work in one transaction: all of it is committed, or (on a thrown error) none of it.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Session) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let writer, _, let mutex, _):
+            await mutex.lock()
+            do {
+                let db = writer.sql()
+                try await db.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(Session(sql: db, dialect: .sqlite, sqlite: writer, postgres: nil))
+                    try await db.raw("COMMIT").run()
+                    await mutex.unlock()
+                    return result
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            } catch {
+                await mutex.unlock()
+                throw error
+            }
+        case .postgres(let client, _):
+            return try await client.withConnection { conn in
+                let db = conn.sql()
+                try await db.raw("BEGIN").run()
+                do {
+                    let result = try await body(Session(sql: db, dialect: .postgres, sqlite: nil, postgres: conn))
+                    try await db.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Closes every connection.
+    public func close() async {
+        switch backend {
+        case .sqlite(let writer, let readers, _, _):
+            for r in readers { try? await r.close() }
+            try? await writer.close()
+        case .postgres(_, let runner):
+            runner.cancel()
+            _ = await runner.value
+        }
+    }
+}
+
+/// Round-robin over the SQLite reader connections.
+final class ReaderCursor: Sendable {
+    private let value = Mutex(0)
+    func advance(_ count: Int) -> Int {
+        value.withLock { v in
+            v = (v + 1) % count
+            return v
+        }
+    }
+}
+
+/// One transaction's connection: SQLKit for the portable queries, and the driver's own
+/// connection for the bulk paths where each database has a faster native way.
+public struct Session: Sendable {
+    public let sql: any SQLDatabase
+    public let dialect: Dialect
+    let sqlite: SQLiteConnection?
+    let postgres: PostgresConnection?
+}

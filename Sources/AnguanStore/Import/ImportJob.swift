@@ -1,0 +1,326 @@
+import AnguanCore
+import Crypto
+import Foundation
+import SQLKit
+
+/// The work of one import inside its transaction: reading, validating and writing each file.
+struct ImportJob: Sendable {
+    let session: Session
+    let runId: Int64
+    let options: Importer.Options
+
+    /// Elements that are referred to by a file loaded before them (the incident names its case)
+    /// or by themselves (a unit names its parent): their ids are read first.
+    static let forwardTargets: Set<ElementKind> = [.cases, .units]
+
+    func prescan(_ files: [(ElementKind, String, Bool)], _ st: inout ImportState) async throws {
+        for (kind, file, jsonl) in files where Self.forwardTargets.contains(kind) {
+            let path = st.folder + "/" + file
+            var ids = Set<UInt64>()
+            let idField = kind.schema.idField
+            do {
+                if jsonl {
+                    let r = try JSONLinesReader(path: path)
+                    while let rec = try r.next() {
+                        if let id = rec.cells[idField], !id.isEmpty { ids.insert(FNV1a.hash(id)) }
+                    }
+                } else {
+                    let r = try CSVReader(path: path)
+                    guard let header = try r.next() else { continue }
+                    guard let pos = header.cells.firstIndex(where: { $0.trimmingSpaces == idField }) else { continue }
+                    while let rec = try r.next() {
+                        if pos < rec.cells.count, !rec.cells[pos].isEmpty { ids.insert(FNV1a.hash(rec.cells[pos])) }
+                    }
+                }
+            } catch {
+                continue  // the file's own pass reports it, located
+            }
+            st.prescanned[kind] = ids
+        }
+    }
+
+    /// A row parsed and validated except for its references to other records.
+    private struct Pending {
+        var record: CanonicalRecord
+        var cells: [String: String]
+        /// (column, target element, id) of each reference still to be found.
+        var refs: [(String, ElementKind, String)]
+    }
+
+    func importFile(kind: ElementKind, file: String, jsonl: Bool, _ st: inout ImportState) async throws {
+        let schema = kind.schema
+        let path = st.folder + "/" + file
+        var summary = ImportFileSummary(file: file, kind: kind)
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let sha = SHABox()
+        let onChunk: (Data) -> Void = { sha.hasher.update(data: $0) }
+
+        // The header: which column holds which field.
+        var header: [String] = []
+        var positions: [Int?] = []  // schema field index -> column
+        var csv: CSVReader?
+        var json: JSONLinesReader?
+        do {
+            if jsonl {
+                json = try JSONLinesReader(path: path, onChunk: onChunk)
+                header = schema.fields.map(\.name)
+            } else {
+                let r = try CSVReader(path: path, onChunk: onChunk)
+                csv = r
+                guard let h = try r.next() else {
+                    st.problem(ImportProblem(file: file, line: 1, column: nil, reason: "the file is empty (no header row)"))
+                    st.summaries.append(summary)
+                    return
+                }
+                header = h.cells.map(\.trimmingSpaces)
+            }
+        } catch let p as SyntaxProblem {
+            st.problem(ImportProblem(file: file, line: p.line, column: nil, reason: p.reason))
+            st.summaries.append(summary)
+            return
+        } catch {
+            st.problem(ImportProblem(file: file, line: nil, column: nil, reason: "cannot be read: \(error)"))
+            st.summaries.append(summary)
+            return
+        }
+        if !jsonl {
+            var seen: [String: Int] = [:]
+            for (i, h) in header.enumerated() {
+                if let j = seen[h] {
+                    st.problem(ImportProblem(file: file, line: 1, column: h,
+                                             reason: "appears twice in the header (columns \(j + 1) and \(i + 1))"))
+                }
+                seen[h] = i
+            }
+            positions = schema.fields.map { seen[$0.name] }
+            let unknown = header.filter { schema.position(of: $0) == nil }
+            if !unknown.isEmpty {
+                st.warnings.append("\(file): unknown column(s) ignored: \(unknown.joined(separator: ", "))")
+            }
+            var missing = false
+            for (i, f) in schema.fields.enumerated() where f.required && positions[i] == nil {
+                st.problem(ImportProblem(file: file, line: 1, column: f.name, reason: "required column is missing from the header"))
+                missing = true
+            }
+            if missing {
+                st.summaries.append(summary)
+                return
+            }
+        }
+
+        var idLines: [UInt64: Int32] = [:]
+        var batch: [Pending] = []
+        var unknownJSONFields = Set<String>()
+        var lastProgress = t0
+        let keepRaw = options.skipInvalid
+
+        func reject(_ cells: [String: String], line: Int, column: String?, reason: String, id: String?,
+                    _ st: inout ImportState) {
+            st.problem(ImportProblem(file: file, line: line, column: column, reason: reason))
+            summary.rejected += 1
+            if let id, !id.isEmpty { st.rejectedIds[kind, default: [:]][id] = line }
+            if options.skipInvalid {
+                st.rejects.append(RejectedRow(file: file, line: line, column: column, reason: reason,
+                                              header: header, cells: cells))
+            }
+        }
+
+        func flush(_ st: inout ImportState) async throws {
+            guard !batch.isEmpty else { return }
+            // Look up, in one query per element, the referenced ids not found in the folder.
+            var wanted: [ElementKind: Set<String>] = [:]
+            for p in batch { for (_, t, id) in p.refs { wanted[t, default: []].insert(id) } }
+            var found: [ElementKind: Set<String>] = [:]
+            for (t, ids) in wanted {
+                let idCol = t.schema.idField
+                let list = Array(ids)
+                var got = Set<String>()
+                var i = 0
+                while i < list.count {
+                    let chunk = Array(list[i..<min(list.count, i + 5000)])
+                    let rows = try await session.sql.select().column(SQLIdentifier(idCol)).from(t.table)
+                        .where(SQLIdentifier(idCol), .in, chunk).all()
+                    for r in rows { got.insert(try r.decode(column: idCol, as: String.self)) }
+                    i += 5000
+                }
+                found[t] = got
+            }
+            var accepted: [CanonicalRecord] = []
+            accepted.reserveCapacity(batch.count)
+            for p in batch {
+                var ok = true
+                for (col, t, id) in p.refs where !(found[t]?.contains(id) ?? false) {
+                    reject(p.cells, line: p.record.line, column: col,
+                           reason: "refers to \(t.fileStem) \"\(id)\", which is neither in this folder nor in the database",
+                           id: p.record.id, &st)
+                    ok = false
+                    break
+                }
+                if ok {
+                    accepted.append(p.record)
+                    st.folderIds[kind, default: []].insert(FNV1a.hash(p.record.id))
+                }
+            }
+            batch.removeAll(keepingCapacity: true)
+            // Once the import is certain to be rolled back, nothing more needs writing.
+            if st.problemCount > 0 && !st.skipInvalid { return }
+            let counts = try await BulkWriter(session: session, schema: schema, runId: runId).write(accepted)
+            summary.inserted += counts.inserted
+            summary.updated += counts.updated
+            summary.unchanged += counts.unchanged
+        }
+
+        while true {
+            // Read one record as (line, cells by field name).
+            let line: Int
+            var cells: [String: String] = [:]
+            var raw: [String?] = Array(repeating: nil, count: schema.fields.count)
+            do {
+                if let r = csv {
+                    guard let rec = try r.next(keepRaw: keepRaw) else { break }
+                    line = rec.line
+                    for (i, h) in header.enumerated() where i < rec.cells.count { cells[h] = rec.cells[i] }
+                    if rec.cells.count != header.count {
+                        summary.rows += 1
+                        reject(cells, line: line, column: nil,
+                               reason: "has \(rec.cells.count) fields, the header has \(header.count)", id: nil, &st)
+                        continue
+                    }
+                    for (i, p) in positions.enumerated() { if let p { raw[i] = rec.cells[p] } }
+                } else {
+                    guard let rec = try json!.next() else { break }
+                    line = rec.line
+                    cells = rec.cells
+                    for k in rec.cells.keys where schema.position(of: k) == nil { unknownJSONFields.insert(k) }
+                    for (i, f) in schema.fields.enumerated() { raw[i] = rec.cells[f.name] }
+                }
+            } catch let p as SyntaxProblem {
+                summary.rows += 1
+                reject([:], line: p.line, column: nil, reason: p.reason, id: nil, &st)
+                if csv != nil { break }  // after broken quoting the rest of a CSV cannot be trusted
+                continue
+            }
+            summary.rows += 1
+
+            // Parse every field; one message per problem.
+            var values: [StoredValue?] = Array(repeating: nil, count: schema.fields.count)
+            var fieldProblems: [FieldProblem] = []
+            for (i, f) in schema.fields.enumerated() {
+                guard let cell = raw[i] else {
+                    if f.required {
+                        fieldProblems.append(FieldProblem(field: f.name, reason: "is required but missing"))
+                    }
+                    continue
+                }
+                switch FieldCodec.parse(cell, as: f) {
+                case .success(let v): values[i] = v
+                case .failure(let p): fieldProblems.append(p)
+                }
+            }
+            let id = values[0]?.text ?? ""
+            if kind == .transcripts, fieldProblems.isEmpty, let ti = schema.position(of: "text"), values[ti] == nil {
+                switch TranscriptText.load(folder: st.folder, transcriptId: id) {
+                case .success(let text): values[ti] = .text(text)
+                case .failure(let p): fieldProblems.append(p)
+                }
+            }
+            if !fieldProblems.isEmpty {
+                for (n, p) in fieldProblems.enumerated() {
+                    if n == 0 {
+                        reject(cells, line: line, column: p.field, reason: p.reason, id: id, &st)
+                    } else {
+                        st.problem(ImportProblem(file: file, line: line, column: p.field, reason: p.reason))
+                    }
+                }
+                continue
+            }
+            // Duplicate ids within the file.
+            let idHash = FNV1a.hash(id)
+            if let first = idLines[idHash] {
+                reject(cells, line: line, column: schema.idField,
+                       reason: "duplicate \(schema.idField) \"\(id)\": also on line \(first)", id: nil, &st)
+                continue
+            }
+            idLines[idHash] = Int32(clamping: line)
+
+            // References: to a rejected row, to the folder, or (checked per batch) to the database.
+            var refs: [(String, ElementKind, String)] = []
+            var refProblem: (String, String)?
+            for (pos, target, isList) in schema.references {
+                guard let v = values[pos]?.text else { continue }
+                let ids = isList ? FieldCodec.listItems(v) : [v]
+                for ref in ids {
+                    if let rl = st.rejectedIds[target]?[ref] {
+                        refProblem = (schema.fields[pos].name,
+                                      "refers to \(target.fileStem) \"\(ref)\", which was rejected (line \(rl))")
+                        break
+                    }
+                    let h = FNV1a.hash(ref)
+                    if target == kind && ref != id && idLines[h] != nil { continue }
+                    if st.folderIds[target]?.contains(h) == true || st.prescanned[target]?.contains(h) == true {
+                        continue
+                    }
+                    refs.append((schema.fields[pos].name, target, ref))
+                }
+                if refProblem != nil { break }
+            }
+            if let (col, why) = refProblem {
+                reject(cells, line: line, column: col, reason: why, id: id, &st)
+                continue
+            }
+            let rec = CanonicalRecord(id: id, values: values, hash: CanonicalRecord.hash(values, schema: schema), line: line)
+            batch.append(Pending(record: rec, cells: cells, refs: refs))
+            if batch.count >= ImportLimits.batchSize {
+                try await flush(&st)
+                let now = clock.now
+                if let progress = options.progress, now - lastProgress > .milliseconds(500) {
+                    lastProgress = now
+                    let secs = Self.seconds(now - t0)
+                    progress(ImportProgress(file: file, rows: summary.rows,
+                                            rowsPerSecond: Double(summary.rows) / max(secs, 1e-6), finished: false))
+                }
+            }
+        }
+        try await flush(&st)
+        if !unknownJSONFields.isEmpty {
+            st.warnings.append("\(file): unknown field(s) ignored: \(unknownJSONFields.sorted().joined(separator: ", "))")
+        }
+        summary.sha256 = sha.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        summary.seconds = Self.seconds(clock.now - t0)
+        options.progress?(ImportProgress(file: file, rows: summary.rows,
+                                         rowsPerSecond: Double(summary.rows) / max(summary.seconds, 1e-6), finished: true))
+        st.summaries.append(summary)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
+
+/// Holds the running SHA-256 of a file while it is read.
+final class SHABox: @unchecked Sendable {
+    var hasher = SHA256()
+}
+
+/// The text of a transcript whose `text` cell is empty: `transcripts/<transcript_id>.txt`.
+enum TranscriptText {
+    static func load(folder: String, transcriptId: String) -> Result<String, FieldProblem> {
+        let rel = "transcripts/\(transcriptId).txt"
+        if transcriptId.contains("/") || transcriptId.hasPrefix(".") {
+            return .failure(FieldProblem(field: "text", reason: "is empty, and the id cannot name a file \(rel)"))
+        }
+        guard let data = FileManager.default.contents(atPath: folder + "/" + rel) else {
+            return .failure(FieldProblem(field: "text", reason: "is empty and \(rel) does not exist"))
+        }
+        var bytes = [UInt8](data)
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
+        guard let s = String(validating: bytes, as: UTF8.self) else {
+            return .failure(FieldProblem(field: "text", reason: "is empty and \(rel) is not valid UTF-8"))
+        }
+        guard !s.isEmpty else {
+            return .failure(FieldProblem(field: "text", reason: "is empty and \(rel) is empty too"))
+        }
+        return .success(s)
+    }
+}

@@ -1,0 +1,182 @@
+import AnguanCore
+import Crypto
+import Foundation
+import Logging
+import SQLKit
+
+/// Imports a folder of interchange files (`../spec/interchange.md`) into the store.
+///
+/// All-or-nothing by default: every row is parsed, validated and checked against the folder and
+/// the database inside one transaction, and one bad row rolls the whole import back. With
+/// `skipInvalid`, valid rows are committed and rejected rows go to a rejects file.
+public struct Importer: Sendable {
+    public struct Options: Sendable {
+        public var skipInvalid = false
+        /// Where rejected rows are written with `skipInvalid`.
+        public var rejectsPath: String?
+        public var progress: (@Sendable (ImportProgress) -> Void)?
+        public init(skipInvalid: Bool = false, rejectsPath: String? = nil,
+                    progress: (@Sendable (ImportProgress) -> Void)? = nil) {
+            self.skipInvalid = skipInvalid
+            self.rejectsPath = rejectsPath
+            self.progress = progress
+        }
+    }
+
+    public let store: Store
+    public let options: Options
+
+    public init(store: Store, options: Options = Options()) {
+        self.store = store
+        self.options = options
+    }
+
+    /// The element files of a folder, in dependency order.
+    static func locate(_ folder: String) -> (files: [(ElementKind, String, Bool)], problems: [ImportProblem]) {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+            return ([], [ImportProblem(file: folder, line: nil, column: nil, reason: "is not a folder")])
+        }
+        let names = Set((try? fm.contentsOfDirectory(atPath: folder)) ?? [])
+        var files: [(ElementKind, String, Bool)] = []
+        var problems: [ImportProblem] = []
+        for kind in ElementKind.allCases {
+            let csv = "\(kind.fileStem).csv", jsonl = "\(kind.fileStem).jsonl"
+            switch (names.contains(csv), names.contains(jsonl)) {
+            case (true, true):
+                problems.append(ImportProblem(file: jsonl, line: nil, column: nil,
+                                              reason: "both \(csv) and \(jsonl) are present; keep one"))
+            case (true, false): files.append((kind, csv, false))
+            case (false, true): files.append((kind, jsonl, true))
+            default: break
+            }
+        }
+        if files.isEmpty && problems.isEmpty {
+            let expected = ElementKind.allCases.map { "\($0.fileStem).csv" }.joined(separator: ", ")
+            let what = names.isEmpty ? "the folder is empty" : "the folder holds no known element file"
+            problems.append(ImportProblem(file: folder, line: nil, column: nil,
+                                          reason: "\(what) (expected any of \(expected), or .jsonl)"))
+        }
+        return (files, problems)
+    }
+
+    /// Runs the import of `folder`. Throws `ImportRejected` when the folder has problems and
+    /// nothing was written; returns the report otherwise.
+    public func run(folder: String) async throws -> ImportReport {
+        let started = clock_seconds()
+        let runId = try await store.write { s in
+            let row = try await s.sql.raw("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM import_runs").first()
+            let id = try row!.decode(column: "next", as: Int64.self)
+            try await s.sql.raw("""
+                INSERT INTO import_runs (id, folder, started_at, outcome, mode)
+                VALUES (\(bind: id), \(bind: folder), \(bind: Int64(started)), 'running', \(bind: options.skipInvalid ? "skip-invalid" : "all-or-nothing"))
+                """).run()
+            return id
+        }
+        var state = ImportState(folder: folder, skipInvalid: options.skipInvalid)
+        let located = Self.locate(folder)
+        for p in located.problems { state.problem(p) }
+
+        var outcome = ImportReport.Outcome.rejected
+        if located.problems.isEmpty {
+            do {
+                let (finalState, committed) = try await store.write { [state, options] session in
+                    var st = state
+                    let job = ImportJob(session: session, runId: runId, options: options)
+                    try await job.prescan(located.files, &st)
+                    for (kind, file, jsonl) in located.files {
+                        try await job.importFile(kind: kind, file: file, jsonl: jsonl, &st)
+                    }
+                    if st.problemCount > 0 && !st.skipInvalid { throw RollBack(state: st) }
+                    return (st, true)
+                }
+                state = finalState
+                outcome = committed ? .committed : .rejected
+            } catch let rb as RollBack {
+                state = rb.state
+            }
+        }
+        var report = ImportReport(
+            runId: runId, outcome: outcome, files: state.summaries, problems: state.problems,
+            problemCount: state.problemCount, warnings: state.warnings, rejectsPath: nil)
+        if outcome == .committed, !state.rejects.isEmpty {
+            let path = options.rejectsPath ?? defaultRejectsPath(runId: runId)
+            try RejectsWriter.write(state.rejects, to: path)
+            report.rejectsPath = path
+        }
+        try await record(report, started: started)
+        if outcome == .rejected { throw ImportRejected(report: report) }
+        return report
+    }
+
+    private func defaultRejectsPath(runId: Int64) -> String {
+        let base: String
+        if case .sqlite(let path) = store.url {
+            base = (path as NSString).deletingLastPathComponent
+        } else {
+            base = FileManager.default.currentDirectoryPath
+        }
+        return (base.isEmpty ? "." : base) + "/import-\(runId)-rejects.csv"
+    }
+
+    private func record(_ report: ImportReport, started: Int) async throws {
+        let finished = Int64(clock_seconds())
+        let message: String? = report.problemCount == 0 ? nil
+            : report.problems.prefix(20).map(\.description).joined(separator: "\n")
+                + (report.problemCount > 20 ? "\n… \(report.problemCount) problems in all" : "")
+        try await store.write { s in
+            try await s.sql.raw("""
+                UPDATE import_runs SET finished_at = \(bind: finished), outcome = \(bind: report.outcome.rawValue),
+                  inserted = \(bind: report.outcome == .committed ? report.inserted : 0),
+                  updated = \(bind: report.outcome == .committed ? report.updated : 0),
+                  unchanged = \(bind: report.unchanged), rejected = \(bind: report.rejected), message = \(bind: message)
+                WHERE id = \(bind: report.runId)
+                """).run()
+            for f in report.files {
+                try await s.sql.raw("""
+                    INSERT INTO import_files (run_id, file, sha256, rows, inserted, updated, unchanged, rejected)
+                    VALUES (\(bind: report.runId), \(bind: f.file), \(bind: f.sha256), \(bind: f.rows), \(bind: f.inserted),
+                            \(bind: f.updated), \(bind: f.unchanged), \(bind: f.rejected))
+                    """).run()
+            }
+        }
+    }
+}
+
+/// Thrown inside the transaction to roll it back while keeping what was learnt.
+struct RollBack: Error {
+    let state: ImportState
+}
+
+/// A rejected row, kept for the rejects file.
+struct RejectedRow: Sendable {
+    let file: String
+    let line: Int
+    let column: String?
+    let reason: String
+    let header: [String]
+    let cells: [String: String]
+}
+
+/// What an import has learnt so far.
+struct ImportState: Sendable {
+    let folder: String
+    let skipInvalid: Bool
+    var problems: [ImportProblem] = []
+    var problemCount = 0
+    var warnings: [String] = []
+    var summaries: [ImportFileSummary] = []
+    /// Hashes of the ids of the folder's accepted records, per element.
+    var folderIds: [ElementKind: Set<UInt64>] = [:]
+    /// Ids found by the pre-scan of files that are referred to before they are loaded.
+    var prescanned: [ElementKind: Set<UInt64>] = [:]
+    /// Ids of rejected records (with `skipInvalid`): rows referring to them are rejected too.
+    var rejectedIds: [ElementKind: [String: Int]] = [:]
+    var rejects: [RejectedRow] = []
+
+    mutating func problem(_ p: ImportProblem) {
+        problemCount += 1
+        if problems.count < ImportLimits.maxListedProblems { problems.append(p) }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// A JSON value of an interchange JSON Lines object.
+enum JSONValue: Decodable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null; return }
+        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
+        if let d = try? c.decode(Double.self) { self = .number(d); return }
+        if let s = try? c.decode(String.self) { self = .string(s); return }
+        if let a = try? c.decode([JSONValue].self) { self = .array(a); return }
+        self = .object
+    }
+
+    /// The cell spelling of the value: lists joined by `;`, null as empty.
+    var cell: String? {
+        switch self {
+        case .null: ""
+        case .bool(let b): b ? "true" : "false"
+        case .number(let d): d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        case .string(let s): s
+        case .array(let a):
+            a.compactMap { $0.cell }.joined(separator: ";")
+        case .object: nil
+        }
+    }
+}
+
+/// Streams a JSON Lines file, one object a line, and turns each into cells by field name.
+public final class JSONLinesReader {
+    private let lines: CSVLineSplitter
+    private let decoder = JSONDecoder()
+
+    public init(path: String, onChunk: ((Data) -> Void)? = nil) throws {
+        lines = try CSVLineSplitter(path: path, onChunk: onChunk)
+    }
+
+    /// The next object as (line, field → cell), or nil at the end. Blank lines are skipped.
+    public func next() throws -> (line: Int, cells: [String: String], raw: String)? {
+        while let (lineNo, bytes) = try lines.nextLine() {
+            var b = bytes[...]
+            while let l = b.last, l == 0x0D || l == 0x20 || l == 0x09 { b = b.dropLast() }
+            while let f = b.first, f == 0x20 || f == 0x09 { b = b.dropFirst() }
+            if b.isEmpty { continue }
+            guard let text = String(validating: b, as: UTF8.self) else {
+                throw SyntaxProblem(line: lineNo, reason: "is not valid UTF-8 text")
+            }
+            let object: [String: JSONValue]
+            do {
+                object = try decoder.decode([String: JSONValue].self, from: Data(b))
+            } catch {
+                throw SyntaxProblem(line: lineNo, reason: "is not a JSON object (\(Self.describe(error)))")
+            }
+            var cells: [String: String] = [:]
+            for (k, v) in object {
+                guard let c = v.cell else {
+                    throw SyntaxProblem(line: lineNo, reason: "field \(k) holds a JSON object, not a value")
+                }
+                cells[k] = c
+            }
+            return (lineNo, cells, text)
+        }
+        return nil
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let ctx) = error {
+            return (ctx.underlyingError as NSError?)?.localizedDescription ?? ctx.debugDescription
+        }
+        if case DecodingError.typeMismatch(_, let ctx) = error { return ctx.debugDescription }
+        return "\(error)"
+    }
+}
+
+/// Splits a file into physical lines, reading it in chunks; strips a leading UTF-8 BOM.
+final class CSVLineSplitter {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var pos = 0
+    private var eof = false
+    private var line = 0
+    private var first = true
+    private let onChunk: ((Data) -> Void)?
+
+    init(path: String, onChunk: ((Data) -> Void)?) throws {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+        handle = h
+        self.onChunk = onChunk
+    }
+
+    deinit { try? handle.close() }
+
+    func nextLine() throws -> (Int, [UInt8])? {
+        while true {
+            if let nl = buffer[pos...].firstIndex(of: 0x0A) {
+                let l = Array(buffer[pos..<nl])
+                pos = nl + 1
+                line += 1
+                return (line, l)
+            }
+            if eof {
+                if pos < buffer.count {
+                    let l = Array(buffer[pos...])
+                    pos = buffer.count
+                    line += 1
+                    return (line, l)
+                }
+                return nil
+            }
+            let data = handle.readData(ofLength: 1 << 20)
+            if data.isEmpty { eof = true; continue }
+            onChunk?(data)
+            buffer.removeFirst(pos)
+            pos = 0
+            buffer.append(contentsOf: data)
+            if first {
+                first = false
+                if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { pos = 3 }
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import AnguanCore
+import AnguanStore
+import Hummingbird
+
+/// The home page (首页): records per element and per unit, and the latest imports.
+struct HomeController {
+    let store: Store
+
+    func addRoutes(to router: Router<AppContext>) {
+        router.get("/") { _, _ -> HTMLResponse in
+            let q = Queries(store: store)
+            let counts = try await q.elementCounts()
+            let units = try await q.unitCounts()
+            let runs = try await q.importRuns(limit: 10)
+            var body = "<section><h2>执法要素总览</h2><div class=\"cards\">"
+            for (kind, n) in counts {
+                body += "<div class=\"card\">\(HTML.escape(kind.label))<b>\(n)</b></div>"
+            }
+            body += "</div></section>"
+            body += "<section><h2>各单位执法要素</h2><table><tr><th>单位编号</th><th>单位名称</th><th>类别</th>"
+                + "<th class=\"n\">民警</th><th class=\"n\">警情</th><th class=\"n\">案件</th></tr>"
+            for u in units {
+                let kindLabel = Enumerations.unitKind.label(of: u.kind) ?? u.kind
+                body += "<tr><td>\(HTML.escape(u.unitId))</td><td>\(HTML.escape(u.name))</td><td>\(HTML.escape(kindLabel))</td>"
+                    + "<td class=\"n\">\(u.officers)</td><td class=\"n\">\(u.incidents)</td><td class=\"n\">\(u.cases)</td></tr>"
+            }
+            body += "</table></section>"
+            body += "<section><h2>最近导入</h2><table><tr><th>批次</th><th>目录</th><th>开始时间</th><th>结果</th>"
+                + "<th class=\"n\">新增</th><th class=\"n\">更新</th><th class=\"n\">未变</th><th class=\"n\">拒收</th></tr>"
+            for r in runs {
+                let outcome = switch r.outcome {
+                case "committed": "<span class=\"ok\">已导入</span>"
+                case "rejected": "<span class=\"bad\">已拒绝（未写入）</span>"
+                default: "<span class=\"bad\">未完成</span>"
+                }
+                body += "<tr><td>\(r.id)</td><td>\(HTML.escape(r.folder))</td>"
+                    + "<td>\(Instant(seconds: r.startedAt).cstMinuteString)</td><td>\(outcome)</td>"
+                    + "<td class=\"n\">\(r.inserted)</td><td class=\"n\">\(r.updated)</td><td class=\"n\">\(r.unchanged)</td>"
+                    + "<td class=\"n\">\(r.rejected)</td></tr>"
+            }
+            if runs.isEmpty { body += "<tr><td colspan=\"8\">尚无导入记录</td></tr>" }
+            body += "</table></section>"
+            return HTMLResponse(HTML.page(title: "首页", body: body))
+        }
+    }
+}
+
+/// An HTML page response.
+struct HTMLResponse: ResponseGenerator {
+    let html: String
+    init(_ html: String) { self.html = html }
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

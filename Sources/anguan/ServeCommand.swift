@@ -1,0 +1,54 @@
+import AnguanCore
+import AnguanStore
+import AnguanWeb
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `anguan serve`: the web platform, under swift-service-lifecycle (graceful shutdown on SIGTERM/SIGINT).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the platform over HTTP.")
+
+    @Option(help: "Address to listen on (config key http.host, env ANGUAN_HTTP_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port (config key http.port, env ANGUAN_HTTP_PORT; default 8080).")
+    var port: Int?
+
+    @Flag(help: "Do not generate and import the demo branch into an empty database (config key demo, env ANGUAN_DEMO=0).")
+    var noDemo = false
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        var cli: [String: String] = [:]
+        if let host { cli["http.host"] = host }
+        if let port { cli["http.port"] = String(port) }
+        if noDemo { cli["demo"] = "false" }
+        let settings = try await storeOptions.settings(cli)
+        let store = try await storeOptions.openStore(settings)
+        var logger = Logger(label: "anguan.serve")
+        logger.logLevel = settings.logLevel
+        logger.info("database \(store.url)")
+
+        if settings.bool("demo", default: true), try await Queries(store: store).isEmpty() {
+            let folder = NSTemporaryDirectory() + "anguan-demo-\(ProcessInfo.processInfo.processIdentifier)"
+            let now = Instant(seconds: Int64(Date().timeIntervalSince1970))
+            logger.info("the database is empty: generating the demo branch (seed 1, scale 1, now \(now.cstString)) in \(folder)")
+            try DemoGenerator(seed: 1, scale: 1, now: now).generate(to: folder)
+            let report = try await Importer(store: store).run(folder: folder)
+            logger.info("imported the demo branch: \(report.inserted) records (import run \(report.runId))")
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+
+        let web = WebConfiguration(host: settings.string("http.host", default: "127.0.0.1"),
+                                   port: settings.int("http.port", default: 8080))
+        let app = buildApplication(store: store, configuration: web, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await store.close()
+    }
+}
