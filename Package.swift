@@ -79,6 +79,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AnguanTestSupport",
+            dependencies: ["AnguanCore", "AnguanStore"],
+            path: "Tests/AnguanTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AnguanCoreTests",
             dependencies: ["AnguanCore"],
@@ -86,13 +92,13 @@ let package = Package(
         ),
         .testTarget(
             name: "AnguanStoreTests",
-            dependencies: ["AnguanCore", "AnguanStore"],
+            dependencies: ["AnguanCore", "AnguanStore", "AnguanTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AnguanWebTests",
             dependencies: [
-                "AnguanCore", "AnguanStore", "AnguanWeb",
+                "AnguanCore", "AnguanStore", "AnguanWeb", "AnguanTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

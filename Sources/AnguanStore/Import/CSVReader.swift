@@ -12,6 +12,9 @@ public struct RawRecord: Sendable {
 public struct SyntaxProblem: Error, Sendable {
     public let line: Int
     public let reason: String
+    /// Whether reading can go on with the next record (a bad encoding) or the rest of the
+    /// file cannot be trusted (broken quoting).
+    public var recoverable = false
 }
 
 /// Streams an RFC 4180 file: quoted fields with doubled quotes and line breaks, CRLF or LF,
@@ -66,12 +69,24 @@ public final class CSVReader {
         return b
     }
 
+    private var badEncoding = false
+
     private func finishField(_ cells: inout [String], startLine: Int) throws {
-        guard let s = String(validating: field, as: UTF8.self) else {
-            throw SyntaxProblem(line: startLine, reason: "is not valid UTF-8 text")
+        if let s = String(validating: field, as: UTF8.self) {
+            cells.append(s)
+        } else {
+            badEncoding = true  // reported once the whole record is read, so the next one starts clean
+            cells.append("")
         }
-        cells.append(s)
         field.removeAll(keepingCapacity: true)
+    }
+
+    private func record(_ startLine: Int, _ cells: [String], _ raw: [UInt8], _ keepRaw: Bool) throws -> RawRecord {
+        if badEncoding {
+            badEncoding = false
+            throw SyntaxProblem(line: startLine, reason: "is not valid UTF-8 text", recoverable: true)
+        }
+        return RawRecord(line: startLine, cells: cells, rawText: keepRaw ? rawString(raw) : nil)
     }
 
     /// The next record, or nil at the end of the file. Blank lines are skipped.
@@ -99,7 +114,7 @@ public final class CSVReader {
                         return try next(keepRaw: keepRaw)  // blank line
                     }
                     try finishField(&cells, startLine: startLine)
-                    return RawRecord(line: startLine, cells: cells, rawText: keepRaw ? rawString(raw) : nil)
+                    return try record(startLine, cells, raw, keepRaw)
                 } else if b == 0x22 && state == .start {  // opening quote
                     state = .quoted
                     sawAnything = true
@@ -124,7 +139,7 @@ public final class CSVReader {
                 } else if b == 0x0A {
                     line += 1
                     try finishField(&cells, startLine: startLine)
-                    return RawRecord(line: startLine, cells: cells, rawText: keepRaw ? rawString(raw) : nil)
+                    return try record(startLine, cells, raw, keepRaw)
                 } else if b == 0x0D {
                     continue  // CR of a CRLF after a closing quote
                 } else {
@@ -141,7 +156,7 @@ public final class CSVReader {
         default:
             if field.last == 0x0D { field.removeLast() }
             try finishField(&cells, startLine: startLine)
-            return RawRecord(line: startLine, cells: cells, rawText: keepRaw ? rawString(raw) : nil)
+            return try record(startLine, cells, raw, keepRaw)
         }
     }
 

@@ -198,7 +198,7 @@ struct ImportJob: Sendable {
             } catch let p as SyntaxProblem {
                 summary.rows += 1
                 reject([:], line: p.line, column: nil, reason: p.reason, id: nil, &st)
-                if csv != nil { break }  // after broken quoting the rest of a CSV cannot be trusted
+                if csv != nil && !p.recoverable { break }  // after broken quoting the rest of a CSV cannot be trusted
                 continue
             }
             summary.rows += 1

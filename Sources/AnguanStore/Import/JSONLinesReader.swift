@@ -45,7 +45,7 @@ public final class JSONLinesReader {
             while let f = b.first, f == 0x20 || f == 0x09 { b = b.dropFirst() }
             if b.isEmpty { continue }
             guard let text = String(validating: b, as: UTF8.self) else {
-                throw SyntaxProblem(line: lineNo, reason: "is not valid UTF-8 text")
+                throw SyntaxProblem(line: lineNo, reason: "is not valid UTF-8 text", recoverable: true)
             }
             let object: [String: JSONValue]
             do {

@@ -1,0 +1,98 @@
+import AnguanCore
+import Testing
+
+@Suite("Times, dates and identity numbers")
+struct ValueTests {
+    @Test func cstWithoutOffsetIsChinaTime() {
+        let t = Instant.parse("2026-03-01 08:00")!
+        #expect(t.seconds == 1_772_323_200)  // 2026-03-01T00:00:00Z
+        #expect(t.cstString == "2026-03-01 08:00:00")
+        #expect(Instant.parse("2026-03-01 08:00:00") == t)
+    }
+
+    @Test func iso8601WithOffsetIsTheSameInstant() {
+        let t = Instant.parse("2026-03-01 08:00")!
+        #expect(Instant.parse("2026-03-01T08:00:00+08:00") == t)
+        #expect(Instant.parse("2026-03-01T00:00:00Z") == t)
+        #expect(Instant.parse("2026-02-28T19:00:00-05:00") == t)
+        #expect(Instant.parse("2026-03-01T08:00:00.250+0800") == t)
+        #expect(t.iso8601CST == "2026-03-01T08:00:00+08:00")
+    }
+
+    @Test(arguments: ["2026-13-01 08:00", "2026-02-30 12:00", "2026-02-29 00:00", "2026-01-01 24:00",
+                      "2026-01-01 10:60", "2026-01-01", "2026/01/01 10:00", "2026-01-01 10:00 CST", "", "yesterday"])
+    func impossibleOrMalformedTimesAreRefused(_ s: String) {
+        #expect(Instant.parse(s) == nil)
+    }
+
+    @Test func leapDayExistsInLeapYears() {
+        #expect(CivilDate(year: 2024, month: 2, day: 29) != nil)
+        #expect(CivilDate(year: 2100, month: 2, day: 29) == nil)
+        #expect(CivilDate(year: 2000, month: 2, day: 29) != nil)
+    }
+
+    @Test func civilDaysRoundTrip() {
+        for d in stride(from: -30000, to: 60000, by: 97) {
+            #expect(CivilDate(daysSinceEpoch: d).daysSinceEpoch == d)
+        }
+        #expect(CivilDate(year: 2026, month: 11, day: 25)!.weekdayIndex == 2)  // a Wednesday
+    }
+
+    @Test func idNumberCheckDigit() {
+        #expect(IDNumber.problem("11010519491231002X") == nil)
+        #expect(IDNumber.problem("11010519491231002x") == nil)
+        #expect(IDNumber.problem("110105194912310021")?.contains("expected X") == true)
+        #expect(IDNumber.problem("11010519491331002X")?.contains("birth date") == true)
+        #expect(IDNumber.problem("1101051949") != nil)
+        let made = IDNumber.make(region: "320404", birth: CivilDate(year: 2010, month: 6, day: 1)!, sequence: 7)
+        #expect(IDNumber.problem(made) == nil)
+        #expect(IDNumber.birthDate(made) == CivilDate(year: 2010, month: 6, day: 1))
+    }
+}
+
+@Suite("Field spellings")
+struct FieldCodecTests {
+    let schema = ElementKind.measures.schema
+
+    func parse(_ field: String, _ raw: String) -> Result<StoredValue?, FieldProblem> {
+        FieldCodec.parse(raw, as: schema.field(field)!)
+    }
+
+    @Test(arguments: [("1", 1), ("0", 0), ("true", 1), ("false", 0), ("是", 1), ("否", 0), ("TRUE", 1)])
+    func booleans(_ raw: String, _ expected: Int64) throws {
+        #expect(try parse("complex", raw).get() == .int(expected))
+    }
+
+    @Test func booleanNonsenseIsRefused() {
+        guard case .failure(let p) = parse("complex", "maybe") else { Issue.record("accepted"); return }
+        #expect(p.reason.contains("is not a boolean"))
+    }
+
+    @Test func enumerationByCodeOrLabel() throws {
+        #expect(try parse("kind", "detention").get() == .text("detention"))
+        #expect(try parse("kind", "刑事拘留").get() == .text("detention"))
+        #expect(try parse("kind", "取保候审").get() == .text("bail"))
+        #expect(try parse("outcome", "不批准").get() == .text("rejected"))
+        #expect(try parse("outcome", "部分批准").get() == .text("部分批准"))
+    }
+
+    @Test func emptyIsUnknownButRequiredIsRequired() {
+        #expect((try? parse("ended_at", "").get()) == .some(nil))
+        guard case .failure(let p) = parse("started_at", "") else { Issue.record("accepted"); return }
+        #expect(p.reason == "is required but empty")
+    }
+
+    @Test func listsAreCanonical() throws {
+        let roles = ElementKind.officers.schema.field("roles")!
+        #expect(try FieldCodec.parse("主办民警; legal_officer", as: roles).get() == .text("lead;legal_officer"))
+        let ids = ElementKind.transcripts.schema.field("officer_ids")!
+        #expect(try FieldCodec.parse(" 032101 ;032102;", as: ids).get() == .text("032101;032102"))
+    }
+
+    @Test func formatIsCanonical() {
+        #expect(FieldCodec.format(.real(3), as: .number) == "3")
+        #expect(FieldCodec.format(.real(1234.5), as: .number) == "1234.5")
+        #expect(FieldCodec.format(.int(1), as: .bool) == "1")
+        #expect(FieldCodec.format(.int(Instant.parse("2026-03-01 08:00")!.seconds), as: .time) == "2026-03-01 08:00:00")
+    }
+}

@@ -1,0 +1,159 @@
+import AnguanCore
+import AnguanStore
+import AnguanTestSupport
+import Foundation
+import Testing
+
+/// Counts of every element table: "the database is unchanged" means these are equal.
+func snapshot(_ store: Store) async throws -> [String: Int] {
+    var d: [String: Int] = [:]
+    for (k, n) in try await Queries(store: store).elementCounts() { d[k.rawValue] = n }
+    return d
+}
+
+@Suite("Import and export")
+struct ImportTests {
+    @Test("a valid folder imports; re-import changes nothing", arguments: Backend.allCases)
+    func importsAndReimports(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        let store = try await tdb.open()
+        let folder = try FixtureFolder()
+        let report = try await Importer(store: store).run(folder: folder.path)
+        #expect(report.outcome == .committed)
+        #expect(report.inserted == 14)
+        let counts = try await snapshot(store)
+        #expect(counts["el_units".replacingOccurrences(of: "el_", with: "")] == 2)
+        #expect(counts["transcripts"] == 2)
+        let again = try await Importer(store: store).run(folder: folder.path)
+        #expect(again.inserted == 0)
+        #expect(again.updated == 0)
+        #expect(again.unchanged == 14)
+        // Stored as exact instants: 2026-03-02T08:00:00+08:00 and the CST form agree.
+        let rows = try await store.read { db in
+            try await db.raw("SELECT received_at, summary FROM el_incidents WHERE incident_id = 'JQ2'").all()
+        }
+        #expect(try rows[0].decode(column: "received_at", as: Int64.self) == Instant.parse("2026-03-02 08:00")!.seconds)
+        #expect(try rows[0].decode(column: "summary", as: String.self) == "邻里纠纷\n已调解")
+        let text = try await store.read { db in
+            try await db.raw("SELECT text, officer_ids FROM el_transcripts WHERE transcript_id = 'BL1'").all()
+        }
+        #expect(try text[0].decode(column: "text", as: String.self) == "问：你为什么被带到这里？\n答：我拿了别人的手机。\n")
+        let runs = try await Queries(store: store).importRuns()
+        #expect(runs.count == 2)
+        #expect(runs[1].files.count == 7)
+        #expect(runs[1].files.allSatisfy { $0.sha256.count == 64 })
+        await store.close()
+    }
+
+    @Test("a changed record is updated and counted as updated", arguments: Backend.allCases)
+    func updates(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        let store = try await tdb.open()
+        var folder = try FixtureFolder()
+        _ = try await Importer(store: store).run(folder: folder.path)
+        folder.files["units.csv"] = folder.files["units.csv"]!.replacingOccurrences(of: "南大街派出所", with: "南大街派出所(新)")
+        try folder.write()
+        let report = try await Importer(store: store).run(folder: folder.path)
+        #expect(report.updated == 1)
+        #expect(report.unchanged == 13)
+        await store.close()
+    }
+
+    @Test("export → import → export is byte-identical", arguments: Backend.allCases)
+    func roundTrip(_ backend: Backend) async throws {
+        guard let a = try await TestDatabase.make(backend), let b = try await TestDatabase.make(backend) else { return }
+        let demo = a.directory + "/demo"
+        try DemoGenerator(seed: 7, scale: 0.05, now: Instant.parse("2026-11-20 12:00")!).generate(to: demo)
+        let s1 = try await a.open()
+        _ = try await Importer(store: s1).run(folder: demo)
+        _ = try await Importer(store: s1).run(folder: FixtureFolder().path)
+        let e1 = a.directory + "/e1", e2 = b.directory + "/e2"
+        try await Exporter(store: s1).export(to: e1)
+        let s2 = try await b.open()
+        _ = try await Importer(store: s2).run(folder: e1)
+        try await Exporter(store: s2).export(to: e2)
+        for k in ElementKind.allCases {
+            let f1 = try Data(contentsOf: URL(fileURLWithPath: "\(e1)/\(k.fileStem).csv"))
+            let f2 = try Data(contentsOf: URL(fileURLWithPath: "\(e2)/\(k.fileStem).csv"))
+            #expect(f1 == f2, "\(k.fileStem).csv differs after the round trip")
+            #expect(f1.count > 100)
+        }
+        // Canonical spellings: codes, not labels; CST times with seconds.
+        let cases = try String(contentsOfFile: e1 + "/cases.csv", encoding: .utf8)
+        #expect(cases.contains("AJ1,criminal,盗窃,JQ1,U01,032101,2026-03-01 12:00:00,filed,2026-03-02 10:00:00,handling,,,,3,1,0"))
+        await s1.close()
+        await s2.close()
+    }
+
+    @Test("JSON Lines import as CSV does", arguments: Backend.allCases)
+    func jsonLines(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        let store = try await tdb.open()
+        var files = FixtureFolder.valid
+        files.removeValue(forKey: "units.csv")
+        files["units.jsonl"] = """
+            {"unit_id":"U00","name":"钟楼分局","kind":"分局"}
+            {"unit_id":"U01","name":"南大街派出所","kind":"station","parent_id":"U00","extra":1}
+
+            """
+        let folder = try FixtureFolder(files)
+        let report = try await Importer(store: store).run(folder: folder.path)
+        #expect(report.inserted == 14)
+        #expect(report.warnings.contains { $0.contains("units.jsonl") && $0.contains("extra") })
+        await store.close()
+    }
+
+    @Test("a file with a UTF-8 BOM, CRLF line ends and columns in another order imports", arguments: Backend.allCases)
+    func bomAndCRLF(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        let store = try await tdb.open()
+        let folder = try FixtureFolder()
+        let units = "parent_id,kind,name,unit_id\r\n,分局,钟楼分局,U00\r\nU00,station,\"南大街\r\n派出所\",U01\r\n"
+        try folder.writeBytes("units.csv", [0xEF, 0xBB, 0xBF] + Array(units.utf8))
+        let report = try await Importer(store: store).run(folder: folder.path)
+        #expect(report.inserted == 14)
+        let name = try await store.read { db in
+            try await db.raw("SELECT name FROM el_units WHERE unit_id = 'U01'").first()!.decode(column: "name", as: String.self)
+        }
+        #expect(name == "南大街\r\n派出所")
+        await store.close()
+    }
+
+    @Test("a reference to a record imported earlier is found in the database", arguments: Backend.allCases)
+    func referenceToDatabase(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        let store = try await tdb.open()
+        _ = try await Importer(store: store).run(folder: FixtureFolder().path)
+        let later = try FixtureFolder(["appraisals.csv": """
+            appraisal_id,case_id,person_id,kind,commissioned_at,completed_at,result
+            JD1,AJ1,RY2,injury,2026-03-02 09:00,2026-03-05 09:00,轻微伤
+
+            """])
+        let report = try await Importer(store: store).run(folder: later.path)
+        #expect(report.inserted == 1)
+        await store.close()
+    }
+
+    @Test("--skip-invalid writes the valid rows and a rejects file, cascading to dependents", arguments: Backend.allCases)
+    func skipInvalid(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        let store = try await tdb.open()
+        var files = FixtureFolder.valid
+        files["persons.csv"] = files["persons.csv"]!.replacingOccurrences(of: "11010519491231002X", with: "110105194912310021")
+        let folder = try FixtureFolder(files)
+        let rejects = tdb.directory + "/rejects.csv"
+        let report = try await Importer(store: store, options: .init(skipInvalid: true, rejectsPath: rejects))
+            .run(folder: folder.path)
+        #expect(report.outcome == .committed)
+        // RY1 is rejected, and so are the two measures and the transcript that name it.
+        #expect(report.rejected == 4)
+        #expect(report.inserted == 10)
+        let text = try String(contentsOfFile: rejects, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        #expect(lines[0].hasPrefix("_file,_line,_column,_reason,person_id,case_id,role,name,id_number"))
+        #expect(text.contains("persons.csv,2,id_number,"))
+        #expect(text.contains("measures.csv,2,person_id,\"refers to persons \"\"RY1\"\", which was rejected (line 2)\""))
+        #expect(text.contains("110105194912310021"))
+        await store.close()
+    }
+}
