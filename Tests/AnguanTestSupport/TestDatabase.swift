@@ -60,3 +60,18 @@ public let packageRoot: String = {
     for _ in 0..<3 { url.deleteLastPathComponent() }
     return url.path
 }()
+
+extension TestDatabase {
+    /// Opens the store, runs the body and closes the store, also when the body throws.
+    public func withStore<T>(_ body: (Store) async throws -> T) async throws -> T {
+        let store = try await open()
+        do {
+            let r = try await body(store)
+            await store.close()
+            return r
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+}

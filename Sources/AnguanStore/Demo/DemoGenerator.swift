@@ -214,13 +214,20 @@ private struct Generation {
         let disposedAt = received + rng.hours(0.5, 6)
         let opensCase = (category == "criminal" && rng.chance(0.85)) || (category == "public_order" && rng.chance(0.8))
             || (category == "dispute" && rng.chance(0.05))
+        // 接报 → 受案: within 24 h for an administrative case (a few late).
+        let accepted = received + (rng.chance(0.04) ? rng.hours(25, 40) : rng.hours(0.3, 12))
+        if opensCase && !happened(accepted) {
+            values["disposition"] = "pending"
+            try write(.incidents, values)
+            return
+        }
         if opensCase {
             let caseId = nextId(.cases, "AJ")
             values["disposition"] = "case_opened"
             values["case_id"] = caseId
             values["disposed_at"] = t(disposedAt)
             try write(.incidents, values)
-            try caseFor(incidentId: id, caseId: caseId, received: received, unit: unit,
+            try caseFor(incidentId: id, caseId: caseId, accepted: accepted, unit: unit,
                         criminal: category == "criminal" ? rng.chance(0.9) : rng.chance(0.05), mediated: false)
             return
         }
@@ -243,12 +250,10 @@ private struct Generation {
         try write(.incidents, values)
     }
 
-    mutating func caseFor(incidentId: String, caseId: String, received: Int64, unit: String, criminal: Bool,
+    mutating func caseFor(incidentId: String, caseId: String, accepted: Int64, unit: String, criminal: Bool,
                           mediated: Bool) throws {
         let cause = criminal ? rng.pick(V.criminalCauses) : rng.pick(V.adminCauses)
         let lead = investigators(unit, 1)[0]
-        // 接报 → 受案: within 24 h for an administrative case (a few late).
-        let accepted = received + (rng.chance(0.04) ? rng.hours(25, 40) : rng.hours(0.3, 12))
         var c: [String: String] = ["case_id": caseId, "case_type": criminal ? "criminal" : "administrative",
                                    "cause": cause, "incident_id": incidentId, "unit_id": unit,
                                    "lead_officer_id": lead, "accepted_at": t(accepted)]
@@ -351,11 +356,13 @@ private struct Generation {
         if injuryCause {
             let commissioned = accepted + (rng.chance(0.06) ? rng.hours(26, 60) : rng.hours(1, 20))
             let completed = commissioned + (rng.chance(0.06) ? rng.hours(24 * 8.5, 24 * 12) : rng.hours(24, 24 * 6))
+            if happened(commissioned) {
             let result = c["injury_level"].map { ["none": "未构成轻微伤", "minor": "轻微伤", "light": "轻伤二级",
                                                   "serious": "重伤二级", "death": "死亡"][$0] ?? "" } ?? ""
             try write(.appraisals, ["appraisal_id": nextId(.appraisals, "JD"), "case_id": caseId,
                                     "person_id": persons.last!.id, "kind": "injury", "commissioned_at": t(commissioned),
                                     "completed_at": t(completed), "result": happened(completed) ? result : ""])
+            }
         }
         if ["盗窃", "诈骗", "抢劫", "贩卖毒品", "赌博", "开设赌场", "掩饰、隐瞒犯罪所得"].contains(cause) {
             for _ in 0..<rng.int(1...2) {
@@ -490,8 +497,8 @@ private struct Generation {
 
     mutating func transcript(caseId: String, personId: String, kind: String, at: Int64, unit: String, minor: Bool,
                              criminal: Bool, center: Bool, maxYears: Int) throws {
-        guard happened(at) else { return }
         let end = at + rng.hours(0.4, 2)
+        guard happened(end) else { return }  // a transcript is exported once it is finished
         var ids = investigators(unit, 2)
         if rng.chance(0.03) { ids = [ids[0], auxiliary(unit)] }
         if rng.chance(0.02) { ids = [ids[0]] }
