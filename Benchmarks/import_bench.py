@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Import speed and memory: anguan import against sqlite3 .import and psql \\copy.
+
+Generates a demo branch (default scale 40 ≈ 600k records) with the release binary, imports it
+into a fresh SQLite file with all validation on, and in the same run times `sqlite3 .import --csv`
+of the same CSV files into an empty database; likewise anguan on PostgreSQL against `psql \\copy`
+(a throwaway cluster from scripts/pg-cluster.sh). Prints records/s, the ratios and peak RSS.
+
+    swift build -c release --product anguan
+    python3 Benchmarks/import_bench.py [--scale 40] [--no-postgres]
+"""
+import argparse, os, resource, shutil, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".build", "release", "anguan")
+ORDER = ["units", "officers", "incidents", "cases", "persons", "measures", "property", "transcripts",
+         "venue_visits", "appraisals", "coordination"]
+
+
+def run(cmd, **kw):
+    """Runs a command; returns (seconds, peak RSS in MB of that child)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, **kw)
+    _, status, usage = os.wait4(p.pid, 0)
+    secs = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(cmd)}")
+    return secs, usage.ru_maxrss / 1024
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", type=float, default=40)
+    ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--keep", action="store_true")
+    a = ap.parse_args()
+    if not os.path.exists(BIN):
+        sys.exit("build first: swift build -c release --product anguan")
+    work = tempfile.mkdtemp(prefix="anguan-bench-")
+    data = os.path.join(work, "demo")
+    gen_s, gen_rss = run([BIN, "demo", "--out", data, "--scale", str(a.scale), "--now", "2026-11-20 12:00"],
+                         stdout=subprocess.DEVNULL)
+    records = 0
+    for name in ORDER:
+        with open(os.path.join(data, name + ".csv"), "rb") as f:
+            records += sum(1 for _ in f) - 1  # demo text has no quoted newlines except transcripts
+    # Count records exactly with the importer's own report below; the line count is a floor.
+    print(f"demo branch: scale {a.scale}, generated in {gen_s:.1f} s (peak RSS {gen_rss:.0f} MB)")
+
+    db = os.path.join(work, "anguan.sqlite")
+    out = subprocess.run([BIN, "import", data, "--db", "sqlite:" + db, "--log-level", "error"],
+                         capture_output=True, text=True)
+    os.remove(db)
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    records = int(out.stdout.strip().splitlines()[-1].split(":")[1].split()[0])
+    a_s, a_rss = run([BIN, "import", data, "--db", "sqlite:" + db, "--log-level", "error"], stdout=subprocess.DEVNULL)
+    ref_db = os.path.join(work, "ref.sqlite")
+    script = "".join(f".import --csv {os.path.join(data, n + '.csv')} {n}\n" for n in ORDER)
+    s_s, _ = run(["sqlite3", ref_db], input=None, stdin=open(_write(work, "import.sql", script)))
+    print(f"records: {records}")
+    print(f"SQLite  anguan import: {a_s:7.2f} s  {records / a_s:10,.0f} records/s  peak RSS {a_rss:.0f} MB")
+    print(f"SQLite  sqlite3 .import: {s_s:5.2f} s  {records / s_s:10,.0f} records/s")
+    print(f"SQLite  ratio anguan / sqlite3 .import: {s_s / a_s:.2f}x")
+
+    if not a.no_postgres:
+        pg_dir = os.path.join(work, "pg")
+        url = subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster.sh"), "start", pg_dir],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        try:
+            base = url.rsplit("/", 1)[0]
+            for name in ("anguan", "ref"):
+                subprocess.run(["psql", url, "-qc", f"CREATE DATABASE {name}"], check=True)
+            p_s, p_rss = run([BIN, "import", data, "--db", base + "/anguan", "--log-level", "error"],
+                             stdout=subprocess.DEVNULL)
+            ddl = []
+            copy = []
+            for n in ORDER:
+                with open(os.path.join(data, n + ".csv"), encoding="utf-8") as f:
+                    cols = f.readline().strip().split(",")
+                ddl.append(f"CREATE TABLE {n} ({', '.join(c + ' text' for c in cols)});")
+                copy.append(f"\\copy {n} FROM '{os.path.join(data, n + '.csv')}' WITH (FORMAT csv, HEADER true)")
+            subprocess.run(["psql", base + "/ref", "-qc", "\n".join(ddl)], check=True)
+            c_s, _ = run(["psql", base + "/ref", "-q", "-f", _write(work, "copy.sql", "\n".join(copy) + "\n")])
+            print(f"Postgres anguan import: {p_s:6.2f} s  {records / p_s:10,.0f} records/s  peak RSS {p_rss:.0f} MB")
+            print(f"Postgres psql \\copy:    {c_s:6.2f} s  {records / c_s:10,.0f} records/s")
+            print(f"Postgres ratio anguan / psql \\copy: {c_s / p_s:.2f}x")
+        finally:
+            subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster.sh"), "stop", pg_dir])
+    if not a.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _write(work, name, text):
+    path = os.path.join(work, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+if __name__ == "__main__":
+    main()
