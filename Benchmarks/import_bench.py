@@ -58,14 +58,16 @@ def main():
     a_s, a_rss = run([BIN, "import", data, "--db", "sqlite:" + db, "--log-level", "error"], stdout=subprocess.DEVNULL)
     ref_db = os.path.join(work, "ref.sqlite")
     script = "".join(f".import --csv {os.path.join(data, n + '.csv')} {n}\n" for n in ORDER)
-    s_s, _ = run(["sqlite3", ref_db], input=None, stdin=open(_write(work, "import.sql", script)))
+    s_s, _ = run(["sqlite3", ref_db], stdin=open(_write(work, "import.sql", script)))
     print(f"records: {records}")
     print(f"SQLite  anguan import: {a_s:7.2f} s  {records / a_s:10,.0f} records/s  peak RSS {a_rss:.0f} MB")
     print(f"SQLite  sqlite3 .import: {s_s:5.2f} s  {records / s_s:10,.0f} records/s")
     print(f"SQLite  ratio anguan / sqlite3 .import: {s_s / a_s:.2f}x")
 
     if not a.no_postgres:
-        pg_dir = os.path.join(work, "pg")
+        pg_dir = tempfile.mkdtemp(prefix="anguan-bench-pg-")
+        os.chmod(work, 0o755)
+        os.chmod(data, 0o755)
         url = subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster.sh"), "start", pg_dir],
                              capture_output=True, text=True, check=True).stdout.strip()
         try:

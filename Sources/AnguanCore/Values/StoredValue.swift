@@ -139,6 +139,13 @@ public struct FNV1a: Sendable {
             value = value &* 0x0000_0100_0000_01b3
         }
     }
+    public mutating func add(word: UInt64) {
+        var w = word
+        for _ in 0..<8 {
+            add(byte: UInt8(truncatingIfNeeded: w))
+            w >>= 8
+        }
+    }
     public mutating func add(byte: UInt8) {
         value ^= UInt64(byte)
         value = value &* 0x0000_0100_0000_01b3

@@ -164,6 +164,7 @@ final class ReaderCursor: Sendable {
 public struct Session: Sendable {
     public let sql: any SQLDatabase
     public let dialect: Dialect
+    var logger: Logger { Logger(label: "anguan.store") }
     let sqlite: SQLiteConnection?
     let postgres: PostgresConnection?
 }

@@ -1,5 +1,10 @@
 import AnguanCore
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
 import SQLKit
+import SQLiteNIO
 
 /// A record ready to store: canonical values in schema order and their content hash.
 struct CanonicalRecord: Sendable {
@@ -10,11 +15,22 @@ struct CanonicalRecord: Sendable {
 }
 
 extension CanonicalRecord {
-    /// FNV-1a over the canonical spelling of every field, so an unchanged record hashes the same.
+    /// FNV-1a over every canonical value (tagged by kind), so an unchanged record hashes the same.
     static func hash(_ values: [StoredValue?], schema: ElementSchema) -> Int64 {
         var h = FNV1a()
-        for (i, f) in schema.fields.enumerated() {
-            h.add(FieldCodec.format(values[i], as: f.type))
+        for v in values {
+            switch v {
+            case nil: h.add(byte: 0)
+            case .text(let s):
+                h.add(byte: 1)
+                h.add(s)
+            case .int(let i):
+                h.add(byte: 2)
+                h.add(word: UInt64(bitPattern: i))
+            case .real(let d):
+                h.add(byte: 3)
+                h.add(word: d.bitPattern)
+            }
             h.add(byte: 0x1F)
         }
         return Int64(bitPattern: h.value)
@@ -35,6 +51,11 @@ func bindValue(_ v: StoredValue?, _ type: FieldType) -> any Encodable & Sendable
 }
 
 /// Writes batches of records with upsert semantics and counts what changed.
+///
+/// The records of a batch are first compared with what is stored (by id and content hash), and only
+/// new or changed records are written. SQLite gets multi-row `INSERT … ON CONFLICT DO UPDATE` through
+/// its driver directly; PostgreSQL gets `COPY` into a temporary table and one `INSERT … SELECT … ON
+/// CONFLICT`; other SQLKit databases the portable builder.
 struct BulkWriter {
     let session: Session
     let schema: ElementSchema
@@ -44,20 +65,13 @@ struct BulkWriter {
         var inserted = 0, updated = 0, unchanged = 0
     }
 
+    var columns: [String] { schema.fields.map(\.name) + ["_hash", "_run_created", "_run_updated"] }
+
     /// Upserts the records; an existing record with the same content hash is left untouched.
     func write(_ records: [CanonicalRecord]) async throws -> Counts {
         var counts = Counts()
         guard !records.isEmpty else { return counts }
-        let db = session.sql
-        let table = schema.kind.table
-        let idCol = schema.idField
-        // Which ids exist already, and with which content?
-        var existing: [String: Int64] = [:]
-        let rows = try await db.select().column(SQLIdentifier(idCol)).column("_hash").from(table)
-            .where(SQLIdentifier(idCol), .in, records.map(\.id)).all()
-        for r in rows {
-            existing[try r.decode(column: idCol, as: String.self)] = try r.decode(column: "_hash", as: Int64.self)
-        }
+        let existing = try await existingHashes(records.map(\.id))
         var toWrite: [CanonicalRecord] = []
         toWrite.reserveCapacity(records.count)
         for rec in records {
@@ -73,30 +87,150 @@ struct BulkWriter {
             toWrite.append(rec)
         }
         guard !toWrite.isEmpty else { return counts }
-        let columns = schema.fields.map(\.name) + ["_hash", "_run_created", "_run_updated"]
-        // Rows per statement, keeping under SQLite's 32,766 bound parameters.
-        let perStatement = max(1, 30_000 / columns.count)
+        if let conn = session.sqlite {
+            try await writeSQLite(toWrite, conn)
+        } else if let conn = session.postgres {
+            try await writePostgres(toWrite, conn)
+        } else {
+            try await writeSQLKit(toWrite)
+        }
+        return counts
+    }
+
+    private func existingHashes(_ ids: [String]) async throws -> [String: Int64] {
+        let idCol = schema.idField
+        var existing: [String: Int64] = [:]
+        if let conn = session.sqlite {
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            let rows = try await conn.query("SELECT \(idCol), _hash FROM \(schema.kind.table) WHERE \(idCol) IN (\(marks))",
+                                            ids.map { .text($0) })
+            for r in rows {
+                if let id = r.column(idCol)?.string, let h = r.column("_hash")?.integer { existing[id] = Int64(h) }
+            }
+            return existing
+        }
+        let rows = try await session.sql.select().column(SQLIdentifier(idCol)).column("_hash").from(schema.kind.table)
+            .where(SQLIdentifier(idCol), .in, ids).all()
+        for r in rows {
+            existing[try r.decode(column: idCol, as: String.self)] = try r.decode(column: "_hash", as: Int64.self)
+        }
+        return existing
+    }
+
+    private var conflictUpdate: String {
+        columns.filter { $0 != schema.idField && $0 != "_run_created" }.map { "\($0) = excluded.\($0)" }
+            .joined(separator: ", ")
+    }
+
+    private func writeSQLite(_ records: [CanonicalRecord], _ conn: SQLiteConnection) async throws {
+        let cols = columns
+        let perStatement = max(1, 30_000 / cols.count)  // SQLite allows 32,766 bound parameters
+        let rowMarks = "(" + Array(repeating: "?", count: cols.count).joined(separator: ",") + ")"
         var start = 0
-        while start < toWrite.count {
-            let end = min(toWrite.count, start + perStatement)
-            let insert = db.insert(into: table).columns(columns)
-            for rec in toWrite[start..<end] {
+        while start < records.count {
+            let end = min(records.count, start + perStatement)
+            let sql = "INSERT INTO \(schema.kind.table) (\(cols.joined(separator: ", "))) VALUES "
+                + Array(repeating: rowMarks, count: end - start).joined(separator: ",")
+                + " ON CONFLICT (\(schema.idField)) DO UPDATE SET \(conflictUpdate)"
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity((end - start) * cols.count)
+            for rec in records[start..<end] {
+                for v in rec.values {
+                    switch v {
+                    case nil: binds.append(.null)
+                    case .text(let s): binds.append(.text(s))
+                    case .int(let i): binds.append(.integer(SQLiteInt64(i)))
+                    case .real(let d): binds.append(.float(d))
+                    }
+                }
+                binds.append(.integer(SQLiteInt64(rec.hash)))
+                binds.append(.integer(SQLiteInt64(runId)))
+                binds.append(.integer(SQLiteInt64(runId)))
+            }
+            _ = try await conn.query(sql, binds)
+            start = end
+        }
+    }
+
+    private func writePostgres(_ records: [CanonicalRecord], _ conn: PostgresConnection) async throws {
+        let table = schema.kind.table
+        let stage = "stage_\(schema.kind.rawValue)"
+        let cols = columns.joined(separator: ", ")
+        try await session.sql.raw("""
+            CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stage) (LIKE \(unsafeRaw: table)) ON COMMIT DROP
+            """).run()
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(records.count * 200)
+        for rec in records {
+            for v in rec.values {
+                switch v {
+                case nil: buffer.writeString("\\N")
+                case .text(let s): PostgresCopyText.append(s, to: &buffer)
+                case .int(let i): buffer.writeString(String(i))
+                case .real(let d): buffer.writeString(String(d))
+                }
+                buffer.writeInteger(UInt8(ascii: "\t"))
+            }
+            buffer.writeString("\(rec.hash)\t\(runId)\t\(runId)\n")
+        }
+        let payload = buffer
+        try await conn.copyFrom(table: stage, columns: columns, logger: session.logger) { writer in
+            try await writer.write(payload)
+        }
+        try await session.sql.raw("""
+            INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: cols)) SELECT \(unsafeRaw: cols) FROM \(unsafeRaw: stage)
+            ON CONFLICT (\(unsafeRaw: schema.idField)) DO UPDATE SET \(unsafeRaw: conflictUpdate)
+            """).run()
+        try await session.sql.raw("TRUNCATE \(unsafeRaw: stage)").run()
+    }
+
+    private func writeSQLKit(_ records: [CanonicalRecord]) async throws {
+        let db = session.sql
+        let cols = columns
+        let perStatement = max(1, 30_000 / cols.count)
+        var start = 0
+        while start < records.count {
+            let end = min(records.count, start + perStatement)
+            let insert = db.insert(into: schema.kind.table).columns(cols)
+            for rec in records[start..<end] {
                 var binds: [any Encodable & Sendable] = []
-                binds.reserveCapacity(columns.count)
                 for (i, f) in schema.fields.enumerated() { binds.append(bindValue(rec.values[i], f.type)) }
                 binds.append(rec.hash)
                 binds.append(runId)
                 binds.append(runId)
                 insert.values(binds)
             }
-            insert.onConflict(with: [idCol]) { update in
+            insert.onConflict(with: [schema.idField]) { update in
                 var u = update
-                for c in columns where c != idCol && c != "_run_created" { u = u.set(excludedValueOf: c) }
+                for c in cols where c != schema.idField && c != "_run_created" { u = u.set(excludedValueOf: c) }
                 return u
             }
             try await insert.run()
             start = end
         }
-        return counts
+    }
+}
+
+/// Escaping for PostgreSQL's COPY text format.
+enum PostgresCopyText {
+    static func append(_ s: String, to buffer: inout ByteBuffer) {
+        var needs = false
+        for b in s.utf8 where b == 0x5C || b == 0x09 || b == 0x0A || b == 0x0D {
+            needs = true
+            break
+        }
+        if !needs {
+            buffer.writeString(s)
+            return
+        }
+        for b in s.utf8 {
+            switch b {
+            case 0x5C: buffer.writeStaticString("\\\\")
+            case 0x09: buffer.writeStaticString("\\t")
+            case 0x0A: buffer.writeStaticString("\\n")
+            case 0x0D: buffer.writeStaticString("\\r")
+            default: buffer.writeInteger(b)
+            }
+        }
     }
 }

@@ -39,10 +39,28 @@ struct ImportJob: Sendable {
         }
     }
 
+    /// A row's cells as read, turned into a field → cell map only when the row is rejected.
+    enum RowCells {
+        case csv([String])
+        case json([String: String])
+        case none
+
+        func map(_ header: [String]) -> [String: String] {
+            switch self {
+            case .csv(let cells):
+                var d: [String: String] = [:]
+                for (i, h) in header.enumerated() where i < cells.count { d[h] = cells[i] }
+                return d
+            case .json(let d): return d
+            case .none: return [:]
+            }
+        }
+    }
+
     /// A row parsed and validated except for its references to other records.
     private struct Pending {
         var record: CanonicalRecord
-        var cells: [String: String]
+        var cells: RowCells
         /// (column, target element, id) of each reference still to be found.
         var refs: [(String, ElementKind, String)]
     }
@@ -115,14 +133,14 @@ struct ImportJob: Sendable {
         var lastProgress = t0
         let keepRaw = options.skipInvalid
 
-        func reject(_ cells: [String: String], line: Int, column: String?, reason: String, id: String?,
+        func reject(_ cells: RowCells, line: Int, column: String?, reason: String, id: String?,
                     _ st: inout ImportState) {
             st.problem(ImportProblem(file: file, line: line, column: column, reason: reason))
             summary.rejected += 1
             if let id, !id.isEmpty { st.rejectedIds[kind, default: [:]][id] = line }
             if options.skipInvalid {
                 st.rejects.append(RejectedRow(file: file, line: line, column: column, reason: reason,
-                                              header: header, cells: cells))
+                                              header: header, cells: cells.map(header)))
             }
         }
 
@@ -174,13 +192,13 @@ struct ImportJob: Sendable {
         while true {
             // Read one record as (line, cells by field name).
             let line: Int
-            var cells: [String: String] = [:]
+            var cells = RowCells.none
             var raw: [String?] = Array(repeating: nil, count: schema.fields.count)
             do {
                 if let r = csv {
                     guard let rec = try r.next(keepRaw: keepRaw) else { break }
                     line = rec.line
-                    for (i, h) in header.enumerated() where i < rec.cells.count { cells[h] = rec.cells[i] }
+                    cells = .csv(rec.cells)
                     if rec.cells.count != header.count {
                         summary.rows += 1
                         reject(cells, line: line, column: nil,
@@ -191,13 +209,13 @@ struct ImportJob: Sendable {
                 } else {
                     guard let rec = try json!.next() else { break }
                     line = rec.line
-                    cells = rec.cells
+                    cells = .json(rec.cells)
                     for k in rec.cells.keys where schema.position(of: k) == nil { unknownJSONFields.insert(k) }
                     for (i, f) in schema.fields.enumerated() { raw[i] = rec.cells[f.name] }
                 }
             } catch let p as SyntaxProblem {
                 summary.rows += 1
-                reject([:], line: p.line, column: nil, reason: p.reason, id: nil, &st)
+                reject(.none, line: p.line, column: nil, reason: p.reason, id: nil, &st)
                 if csv != nil && !p.recoverable { break }  // after broken quoting the rest of a CSV cannot be trusted
                 continue
             }

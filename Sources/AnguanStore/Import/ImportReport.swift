@@ -80,7 +80,7 @@ public struct ImportRejected: Error, Sendable, CustomStringConvertible {
 
 public enum ImportLimits {
     public static let maxListedProblems = 1000
-    public static let batchSize = 1000
+    public static let batchSize = 2000
 }
 
 /// Progress of an import, for a terminal.
