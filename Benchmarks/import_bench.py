@@ -50,6 +50,8 @@ def main():
     db = os.path.join(work, "anguan.sqlite")
     out = subprocess.run([BIN, "import", data, "--db", "sqlite:" + db, "--log-level", "error"],
                          capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit("import failed:\n" + out.stderr[-3000:])
     os.remove(db)
     for suffix in ("-wal", "-shm"):
         if os.path.exists(db + suffix):

@@ -21,7 +21,6 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await storeOptions.settings()
         let store = try await storeOptions.openStore(settings)
-        defer { Task { await store.close() } }
         let tty = isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let progress: @Sendable (ImportProgress) -> Void = { p in
             if tty {
@@ -50,6 +49,9 @@ struct ImportCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(rejected)\n".utf8))
             await store.close()
             throw ExitCode(1)
+        } catch {
+            await store.close()
+            throw error
         }
     }
 }

@@ -121,6 +121,9 @@ public enum FieldCodec {
 extension String {
     /// The string without leading and trailing spaces, tabs and newlines.
     public var trimmingSpaces: String {
+        // Fast path: an ASCII, non-space first and last byte means nothing to trim.
+        if let f = utf8.first, let l = utf8.last, f < 0x80, l < 0x80, f > 0x20, l > 0x20 { return self }
+        if isEmpty { return self }
         guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
         let last = lastIndex(where: { !$0.isWhitespace })!
         if first == startIndex && last == index(before: endIndex) { return self }

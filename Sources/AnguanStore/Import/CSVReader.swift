@@ -62,101 +62,131 @@ public final class CSVReader {
         return true
     }
 
-    @inline(__always) private func nextByte() -> UInt8? {
-        if pos >= buffer.count, !fill() { return nil }
-        let b = buffer[pos]
-        pos += 1
-        return b
+    private enum State { case start, unquoted, quoted, quoteInQuoted }
+
+    /// Everything the scanner changes while it reads one record; kept in a value passed `inout`
+    /// so the per-byte loop needs no dynamic exclusivity checks.
+    private struct Scan {
+        var field: [UInt8] = []
+        var cells: [String] = []
+        var state = State.start
+        var lineNo: Int
+        var sawAnything = false
+        var badEncoding = false
+
+        mutating func finish() {
+            let s = field.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+            if let s {
+                cells.append(s)
+            } else {
+                badEncoding = true  // reported once the whole record is read, so the next one starts clean
+                cells.append("")
+            }
+            field.removeAll(keepingCapacity: true)
+        }
     }
 
-    private var badEncoding = false
+    private enum Outcome { case needMore, finished, blank, failure(SyntaxProblem) }
 
-    private func finishField(_ cells: inout [String], startLine: Int) throws {
-        if let s = String(validating: field, as: UTF8.self) {
-            cells.append(s)
-        } else {
-            badEncoding = true  // reported once the whole record is read, so the next one starts clean
-            cells.append("")
+    /// Scans bytes from `start` until a record ends or the bytes run out.
+    private static func scan(_ p: UnsafeBufferPointer<UInt8>, from start: Int, _ s: inout Scan) -> (Int, Outcome) {
+        var i = start
+        while i < p.count {
+            let b = p[i]
+            i += 1
+            switch s.state {
+            case .start, .unquoted:
+                if b == 0x2C {  // ,
+                    s.finish()
+                    s.state = .start
+                    s.sawAnything = true
+                } else if b == 0x0A {  // \n
+                    s.lineNo += 1
+                    if s.field.last == 0x0D { s.field.removeLast() }
+                    if !s.sawAnything && s.field.isEmpty && s.cells.isEmpty { return (i, .blank) }
+                    s.finish()
+                    return (i, .finished)
+                } else if b == 0x22 && s.state == .start {  // opening quote
+                    s.state = .quoted
+                    s.sawAnything = true
+                } else {
+                    s.field.append(b)
+                    s.state = .unquoted
+                }
+            case .quoted:
+                if b == 0x22 {
+                    s.state = .quoteInQuoted
+                } else {
+                    if b == 0x0A { s.lineNo += 1 }
+                    s.field.append(b)
+                }
+            case .quoteInQuoted:
+                if b == 0x22 {
+                    s.field.append(0x22)
+                    s.state = .quoted
+                } else if b == 0x2C {
+                    s.finish()
+                    s.state = .start
+                } else if b == 0x0A {
+                    s.lineNo += 1
+                    s.finish()
+                    return (i, .finished)
+                } else if b != 0x0D {  // a CR of a CRLF after a closing quote is fine
+                    return (i, .failure(SyntaxProblem(
+                        line: s.lineNo,
+                        reason: "unexpected character after a closing quote (a quote inside a quoted field must be doubled)")))
+                }
+            }
         }
-        field.removeAll(keepingCapacity: true)
-    }
-
-    private func record(_ startLine: Int, _ cells: [String], _ raw: [UInt8], _ keepRaw: Bool) throws -> RawRecord {
-        if badEncoding {
-            badEncoding = false
-            throw SyntaxProblem(line: startLine, reason: "is not valid UTF-8 text", recoverable: true)
-        }
-        return RawRecord(line: startLine, cells: cells, rawText: keepRaw ? rawString(raw) : nil)
+        return (i, .needMore)
     }
 
     /// The next record, or nil at the end of the file. Blank lines are skipped.
     public func next(keepRaw: Bool = false) throws -> RawRecord? {
-        var cells: [String] = []
-        var raw: [UInt8] = []
-        field.removeAll(keepingCapacity: true)
-        enum State { case start, unquoted, quoted, quoteInQuoted }
-        var state = State.start
-        let startLine = line
-        var sawAnything = false
-        while let b = nextByte() {
-            if keepRaw { raw.append(b) }
-            switch state {
-            case .start, .unquoted:
-                if b == 0x2C {  // ,
-                    try finishField(&cells, startLine: startLine)
-                    state = .start
-                    sawAnything = true
-                } else if b == 0x0A {  // \n
-                    line += 1
-                    if field.last == 0x0D { field.removeLast() }
-                    if !sawAnything && field.isEmpty && cells.isEmpty {
-                        raw.removeAll()
-                        return try next(keepRaw: keepRaw)  // blank line
-                    }
-                    try finishField(&cells, startLine: startLine)
-                    return try record(startLine, cells, raw, keepRaw)
-                } else if b == 0x22 && state == .start {  // opening quote
-                    state = .quoted
-                    sawAnything = true
-                } else {
-                    field.append(b)
-                    state = .unquoted
+        while true {
+            var s = Scan(lineNo: line)
+            s.field = field
+            s.field.removeAll(keepingCapacity: true)
+            s.cells.reserveCapacity(24)
+            let startLine = line
+            var raw: [UInt8] = []
+            var outcome = Outcome.needMore
+            while true {
+                if pos >= buffer.count {
+                    guard fill() else { break }
                 }
-            case .quoted:
-                if b == 0x22 {
-                    state = .quoteInQuoted
-                } else {
-                    if b == 0x0A { line += 1 }
-                    field.append(b)
-                }
-            case .quoteInQuoted:
-                if b == 0x22 {
-                    field.append(0x22)
-                    state = .quoted
-                } else if b == 0x2C {
-                    try finishField(&cells, startLine: startLine)
-                    state = .start
-                } else if b == 0x0A {
-                    line += 1
-                    try finishField(&cells, startLine: startLine)
-                    return try record(startLine, cells, raw, keepRaw)
-                } else if b == 0x0D {
-                    continue  // CR of a CRLF after a closing quote
-                } else {
-                    throw SyntaxProblem(line: line, reason: "unexpected character after a closing quote (a quote inside a quoted field must be doubled)")
+                let from = pos
+                let (end, o) = buffer.withUnsafeBufferPointer { Self.scan($0, from: from, &s) }
+                if keepRaw { raw.append(contentsOf: buffer[from..<end]) }
+                pos = end
+                outcome = o
+                if case .needMore = o { continue }
+                break
+            }
+            line = s.lineNo
+            field = s.field
+            switch outcome {
+            case .blank:
+                continue
+            case .failure(let p):
+                throw p
+            case .finished:
+                break
+            case .needMore:  // end of file
+                switch s.state {
+                case .quoted:
+                    throw SyntaxProblem(line: startLine, reason: "unterminated quoted field (the quote opened here is never closed)")
+                case .start where !s.sawAnything && s.cells.isEmpty && s.field.isEmpty:
+                    return nil
+                default:
+                    if s.field.last == 0x0D { s.field.removeLast() }
+                    s.finish()
                 }
             }
-        }
-        // End of file.
-        switch state {
-        case .quoted:
-            throw SyntaxProblem(line: startLine, reason: "unterminated quoted field (the quote opened here is never closed)")
-        case .start where !sawAnything && cells.isEmpty && field.isEmpty:
-            return nil
-        default:
-            if field.last == 0x0D { field.removeLast() }
-            try finishField(&cells, startLine: startLine)
-            return try record(startLine, cells, raw, keepRaw)
+            if s.badEncoding {
+                throw SyntaxProblem(line: startLine, reason: "is not valid UTF-8 text", recoverable: true)
+            }
+            return RawRecord(line: startLine, cells: s.cells, rawText: keepRaw ? rawString(raw) : nil)
         }
     }
 
