@@ -32,7 +32,7 @@ public enum FieldCodec {
     /// it is a problem.
     public static func parse(_ raw: String, as field: Field) -> Result<StoredValue?, FieldProblem> {
         let s = raw
-        if s.isEmpty || (field.type != .text && s.allSatisfy(\.isWhitespace)) {
+        if s.isEmpty || (field.type != .text && s.trimmingSpaces.isEmpty) {
             return field.required
                 ? .failure(FieldProblem(field: field.name, reason: "is required but empty")) : .success(nil)
         }
@@ -137,10 +137,15 @@ public struct FNV1a: Sendable {
     public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
     public init() {}
     public mutating func add(_ s: String) {
-        for b in s.utf8 {
-            value ^= UInt64(b)
-            value = value &* 0x0000_0100_0000_01b3
+        var s = s
+        var v = value
+        s.withUTF8 { bytes in
+            for b in bytes {
+                v ^= UInt64(b)
+                v = v &* 0x0000_0100_0000_01b3
+            }
         }
+        value = v
     }
     public mutating func add(word: UInt64) {
         var w = word

@@ -128,6 +128,17 @@ struct ImportJob: Sendable {
         }
 
         var idLines: [UInt64: Int32] = [:]
+        // The previous batch's write runs on the database's thread while the next batch is parsed.
+        var pendingWrite: Task<BulkWriter.Counts, any Error>?
+        let writer = BulkWriter(session: session, schema: schema, runId: runId)
+        func settle() async throws {
+            guard let p = pendingWrite else { return }
+            pendingWrite = nil
+            let counts = try await p.value
+            summary.inserted += counts.inserted
+            summary.updated += counts.updated
+            summary.unchanged += counts.unchanged
+        }
         var batch: [Pending] = []
         var unknownJSONFields = Set<String>()
         var lastProgress = t0
@@ -183,124 +194,130 @@ struct ImportJob: Sendable {
             batch.removeAll(keepingCapacity: true)
             // Once the import is certain to be rolled back, nothing more needs writing.
             if st.problemCount > 0 && !st.skipInvalid { return }
-            let counts = try await BulkWriter(session: session, schema: schema, runId: runId).write(accepted)
-            summary.inserted += counts.inserted
-            summary.updated += counts.updated
-            summary.unchanged += counts.unchanged
+            try await settle()
+            let batchToWrite = accepted
+            pendingWrite = Task { try await writer.write(batchToWrite) }
         }
 
-        while true {
-            // Read one record as (line, cells by field name).
-            let line: Int
-            var cells = RowCells.none
-            var raw: [String?] = Array(repeating: nil, count: schema.fields.count)
-            do {
-                if let r = csv {
-                    guard let rec = try r.next(keepRaw: keepRaw) else { break }
-                    line = rec.line
-                    cells = .csv(rec.cells)
-                    if rec.cells.count != header.count {
-                        summary.rows += 1
-                        reject(cells, line: line, column: nil,
-                               reason: "has \(rec.cells.count) fields, the header has \(header.count)", id: nil, &st)
+        do {
+            while true {
+                // Read one record as (line, cells by field name).
+                let line: Int
+                var cells = RowCells.none
+                var raw: [String?] = Array(repeating: nil, count: schema.fields.count)
+                do {
+                    if let r = csv {
+                        guard let rec = try r.next(keepRaw: keepRaw) else { break }
+                        line = rec.line
+                        cells = .csv(rec.cells)
+                        if rec.cells.count != header.count {
+                            summary.rows += 1
+                            reject(cells, line: line, column: nil,
+                                   reason: "has \(rec.cells.count) fields, the header has \(header.count)", id: nil, &st)
+                            continue
+                        }
+                        for (i, p) in positions.enumerated() { if let p { raw[i] = rec.cells[p] } }
+                    } else {
+                        guard let rec = try json!.next() else { break }
+                        line = rec.line
+                        cells = .json(rec.cells)
+                        for k in rec.cells.keys where schema.position(of: k) == nil { unknownJSONFields.insert(k) }
+                        for (i, f) in schema.fields.enumerated() { raw[i] = rec.cells[f.name] }
+                    }
+                } catch let p as SyntaxProblem {
+                    summary.rows += 1
+                    reject(.none, line: p.line, column: nil, reason: p.reason, id: nil, &st)
+                    if csv != nil && !p.recoverable { break }  // after broken quoting the rest of a CSV cannot be trusted
+                    continue
+                }
+                summary.rows += 1
+
+                // Parse every field; one message per problem.
+                var values: [StoredValue?] = Array(repeating: nil, count: schema.fields.count)
+                var fieldProblems: [FieldProblem] = []
+                for (i, f) in schema.fields.enumerated() {
+                    guard let cell = raw[i] else {
+                        if f.required {
+                            fieldProblems.append(FieldProblem(field: f.name, reason: "is required but missing"))
+                        }
                         continue
                     }
-                    for (i, p) in positions.enumerated() { if let p { raw[i] = rec.cells[p] } }
-                } else {
-                    guard let rec = try json!.next() else { break }
-                    line = rec.line
-                    cells = .json(rec.cells)
-                    for k in rec.cells.keys where schema.position(of: k) == nil { unknownJSONFields.insert(k) }
-                    for (i, f) in schema.fields.enumerated() { raw[i] = rec.cells[f.name] }
+                    switch FieldCodec.parse(cell, as: f) {
+                    case .success(let v): values[i] = v
+                    case .failure(let p): fieldProblems.append(p)
+                    }
                 }
-            } catch let p as SyntaxProblem {
-                summary.rows += 1
-                reject(.none, line: p.line, column: nil, reason: p.reason, id: nil, &st)
-                if csv != nil && !p.recoverable { break }  // after broken quoting the rest of a CSV cannot be trusted
-                continue
-            }
-            summary.rows += 1
-
-            // Parse every field; one message per problem.
-            var values: [StoredValue?] = Array(repeating: nil, count: schema.fields.count)
-            var fieldProblems: [FieldProblem] = []
-            for (i, f) in schema.fields.enumerated() {
-                guard let cell = raw[i] else {
-                    if f.required {
-                        fieldProblems.append(FieldProblem(field: f.name, reason: "is required but missing"))
+                let id = values[0]?.text ?? ""
+                if kind == .transcripts, fieldProblems.isEmpty, let ti = schema.position(of: "text"), values[ti] == nil {
+                    switch TranscriptText.load(folder: st.folder, transcriptId: id) {
+                    case .success(let text): values[ti] = .text(text)
+                    case .failure(let p): fieldProblems.append(p)
+                    }
+                }
+                if !fieldProblems.isEmpty {
+                    for (n, p) in fieldProblems.enumerated() {
+                        if n == 0 {
+                            reject(cells, line: line, column: p.field, reason: p.reason, id: id, &st)
+                        } else {
+                            st.problem(ImportProblem(file: file, line: line, column: p.field, reason: p.reason))
+                        }
                     }
                     continue
                 }
-                switch FieldCodec.parse(cell, as: f) {
-                case .success(let v): values[i] = v
-                case .failure(let p): fieldProblems.append(p)
+                // Duplicate ids within the file.
+                let idHash = FNV1a.hash(id)
+                if let first = idLines[idHash] {
+                    reject(cells, line: line, column: schema.idField,
+                           reason: "duplicate \(schema.idField) \"\(id)\": also on line \(first)", id: nil, &st)
+                    continue
                 }
-            }
-            let id = values[0]?.text ?? ""
-            if kind == .transcripts, fieldProblems.isEmpty, let ti = schema.position(of: "text"), values[ti] == nil {
-                switch TranscriptText.load(folder: st.folder, transcriptId: id) {
-                case .success(let text): values[ti] = .text(text)
-                case .failure(let p): fieldProblems.append(p)
-                }
-            }
-            if !fieldProblems.isEmpty {
-                for (n, p) in fieldProblems.enumerated() {
-                    if n == 0 {
-                        reject(cells, line: line, column: p.field, reason: p.reason, id: id, &st)
-                    } else {
-                        st.problem(ImportProblem(file: file, line: line, column: p.field, reason: p.reason))
-                    }
-                }
-                continue
-            }
-            // Duplicate ids within the file.
-            let idHash = FNV1a.hash(id)
-            if let first = idLines[idHash] {
-                reject(cells, line: line, column: schema.idField,
-                       reason: "duplicate \(schema.idField) \"\(id)\": also on line \(first)", id: nil, &st)
-                continue
-            }
-            idLines[idHash] = Int32(clamping: line)
+                idLines[idHash] = Int32(clamping: line)
 
-            // References: to a rejected row, to the folder, or (checked per batch) to the database.
-            var refs: [(String, ElementKind, String)] = []
-            var refProblem: (String, String)?
-            for (pos, target, isList) in schema.references {
-                guard let v = values[pos]?.text else { continue }
-                let ids = isList ? FieldCodec.listItems(v) : [v]
-                for ref in ids {
-                    if let rl = st.rejectedIds[target]?[ref] {
-                        refProblem = (schema.fields[pos].name,
-                                      "refers to \(target.fileStem) \"\(ref)\", which was rejected (line \(rl))")
-                        break
+                // References: to a rejected row, to the folder, or (checked per batch) to the database.
+                var refs: [(String, ElementKind, String)] = []
+                var refProblem: (String, String)?
+                for (pos, target, isList) in schema.references {
+                    guard let v = values[pos]?.text else { continue }
+                    let ids = isList ? FieldCodec.listItems(v) : [v]
+                    for ref in ids {
+                        if let rl = st.rejectedIds[target]?[ref] {
+                            refProblem = (schema.fields[pos].name,
+                                          "refers to \(target.fileStem) \"\(ref)\", which was rejected (line \(rl))")
+                            break
+                        }
+                        let h = FNV1a.hash(ref)
+                        if target == kind && ref != id && idLines[h] != nil { continue }
+                        if st.folderIds[target]?.contains(h) == true || st.prescanned[target]?.contains(h) == true {
+                            continue
+                        }
+                        refs.append((schema.fields[pos].name, target, ref))
                     }
-                    let h = FNV1a.hash(ref)
-                    if target == kind && ref != id && idLines[h] != nil { continue }
-                    if st.folderIds[target]?.contains(h) == true || st.prescanned[target]?.contains(h) == true {
-                        continue
+                    if refProblem != nil { break }
+                }
+                if let (col, why) = refProblem {
+                    reject(cells, line: line, column: col, reason: why, id: id, &st)
+                    continue
+                }
+                let rec = CanonicalRecord(id: id, values: values, hash: CanonicalRecord.hash(values, schema: schema), line: line)
+                batch.append(Pending(record: rec, cells: cells, refs: refs))
+                if batch.count >= ImportLimits.batchSize {
+                    try await flush(&st)
+                    let now = clock.now
+                    if let progress = options.progress, now - lastProgress > .milliseconds(500) {
+                        lastProgress = now
+                        let secs = Self.seconds(now - t0)
+                        progress(ImportProgress(file: file, rows: summary.rows,
+                                                rowsPerSecond: Double(summary.rows) / max(secs, 1e-6), finished: false))
                     }
-                    refs.append((schema.fields[pos].name, target, ref))
-                }
-                if refProblem != nil { break }
-            }
-            if let (col, why) = refProblem {
-                reject(cells, line: line, column: col, reason: why, id: id, &st)
-                continue
-            }
-            let rec = CanonicalRecord(id: id, values: values, hash: CanonicalRecord.hash(values, schema: schema), line: line)
-            batch.append(Pending(record: rec, cells: cells, refs: refs))
-            if batch.count >= ImportLimits.batchSize {
-                try await flush(&st)
-                let now = clock.now
-                if let progress = options.progress, now - lastProgress > .milliseconds(500) {
-                    lastProgress = now
-                    let secs = Self.seconds(now - t0)
-                    progress(ImportProgress(file: file, rows: summary.rows,
-                                            rowsPerSecond: Double(summary.rows) / max(secs, 1e-6), finished: false))
                 }
             }
+            try await flush(&st)
+            try await settle()
+        } catch {
+            // Never leave a write running on the connection once the transaction is abandoned.
+            try? await settle()
+            throw error
         }
-        try await flush(&st)
         if !unknownJSONFields.isEmpty {
             st.warnings.append("\(file): unknown field(s) ignored: \(unknownJSONFields.sorted().joined(separator: ", "))")
         }
