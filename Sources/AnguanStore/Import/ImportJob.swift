@@ -188,12 +188,11 @@ struct ImportJob: Sendable {
                 }
                 if ok {
                     accepted.append(p.record)
-                    st.folderIds[kind, default: []].insert(FNV1a.hash(p.record.id))
                 }
             }
             batch.removeAll(keepingCapacity: true)
-            // Once the import is certain to be rolled back, nothing more needs writing.
-            if st.problemCount > 0 && !st.skipInvalid { return }
+            // Valid rows are written even when the import will be rolled back: later files find the
+            // records they refer to in the database, so memory stays flat whatever the folder's size.
             try await settle()
             let batchToWrite = accepted
             pendingWrite = Task { try await writer.write(batchToWrite) }
@@ -287,7 +286,7 @@ struct ImportJob: Sendable {
                         }
                         let h = FNV1a.hash(ref)
                         if target == kind && ref != id && idLines[h] != nil { continue }
-                        if st.folderIds[target]?.contains(h) == true || st.prescanned[target]?.contains(h) == true {
+                        if st.prescanned[target]?.contains(h) == true {
                             continue
                         }
                         refs.append((schema.fields[pos].name, target, ref))

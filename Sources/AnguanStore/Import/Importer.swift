@@ -167,8 +167,6 @@ struct ImportState: Sendable {
     var problemCount = 0
     var warnings: [String] = []
     var summaries: [ImportFileSummary] = []
-    /// Hashes of the ids of the folder's accepted records, per element.
-    var folderIds: [ElementKind: Set<UInt64>] = [:]
     /// Ids found by the pre-scan of files that are referred to before they are loaded.
     var prescanned: [ElementKind: Set<UInt64>] = [:]
     /// Ids of rejected records (with `skipInvalid`): rows referring to them are rejected too.
