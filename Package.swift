@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "AnguanCore",
             dependencies: [.product(name: "Yams", package: "Yams")],
-            resources: [.copy("Resources")],
+            resources: [.copy("Resources/cn-holidays.csv"), .copy("Resources/catalog.yaml")],
             swiftSettings: swiftSettings
         ),
         .target(

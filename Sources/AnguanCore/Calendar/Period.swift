@@ -25,6 +25,16 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(amount)\(unit.rawValue)" }
 
+    /// The length of a pre-warning window (a month counted as 30 days).
+    public var windowSeconds: Int64 {
+        switch unit {
+        case .minutes: Int64(amount) * 60
+        case .hours: Int64(amount) * 3600
+        case .days: Int64(amount) * 86_400
+        case .months: Int64(amount) * 30 * 86_400
+        }
+    }
+
     /// Chinese, e.g. 24小时, 3日, 2个月.
     public var chinese: String {
         switch unit {

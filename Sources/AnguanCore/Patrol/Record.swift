@@ -1,0 +1,42 @@
+/// One stored record of an element, read by field name: what the rules look at.
+public struct Record: Sendable, Hashable {
+    public let kind: ElementKind
+    public let values: [StoredValue?]
+
+    public init(kind: ElementKind, values: [StoredValue?]) {
+        precondition(values.count == kind.schema.fields.count)
+        self.kind = kind
+        self.values = values
+    }
+
+    /// Builds a record from field → value pairs (tests and the demo use it).
+    public init(_ kind: ElementKind, _ fields: [String: StoredValue]) {
+        let schema = kind.schema
+        var v: [StoredValue?] = Array(repeating: nil, count: schema.fields.count)
+        for (k, value) in fields {
+            guard let i = schema.position(of: k) else { preconditionFailure("\(kind) has no field \(k)") }
+            v[i] = value
+        }
+        self.init(kind: kind, values: v)
+    }
+
+    public var id: String { values[0]?.text ?? "" }
+
+    public func value(_ field: String) -> StoredValue? {
+        guard let i = kind.schema.position(of: field) else { return nil }
+        return values[i]
+    }
+
+    public func text(_ field: String) -> String? { value(field)?.text }
+    public func time(_ field: String) -> Instant? { value(field)?.int.map { Instant(seconds: $0) } }
+    public func bool(_ field: String) -> Bool { value(field)?.int.map { $0 != 0 } ?? false }
+    public func number(_ field: String) -> Double? { value(field)?.real }
+    public func isSet(_ field: String) -> Bool { value(field) != nil }
+
+    /// `field = value` as a finding shows it (times in CST, codes as codes).
+    public func fact(_ field: String) -> String {
+        guard let f = kind.schema.field(field) else { return "\(kind.fileStem).\(field) = ?" }
+        let v = value(field)
+        return "\(kind.fileStem).\(field) = " + (v == nil ? "（空）" : FieldCodec.format(v, as: f.type))
+    }
+}
