@@ -6,6 +6,7 @@ struct Anguan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anguan",
         abstract: "案管 Anguan — 执法监督管理平台 (law-enforcement supervision platform).",
-        subcommands: [ServeCommand.self, ImportCommand.self, ExportCommand.self, ImportsCommand.self, DemoCommand.self]
+        subcommands: [ServeCommand.self, ImportCommand.self, ExportCommand.self, ImportsCommand.self, DemoCommand.self,
+                      PatrolCommand.self, RulesCommand.self]
     )
 }

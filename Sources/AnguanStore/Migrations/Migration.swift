@@ -16,6 +16,7 @@ public struct Migrator: Sendable {
     public static let all: [any Migration] = [
         M001ElementTables(),
         M002ImportRuns(),
+        M003Problems(),
     ]
 
     public static var latestVersion: Int { all.last!.version }
