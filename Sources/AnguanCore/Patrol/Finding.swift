@@ -80,6 +80,24 @@ public struct Finding: Sendable, Equatable {
     public var explanation: String
     public var basis: String
 
+    public init(ruleId: String, ruleName: String, kind: FindingKind, severity: Severity, subjectKind: SubjectKind,
+                subjectIds: [String], caseId: String?, unitId: String?, officerId: String?, dueAt: Instant?, facts: [String],
+                explanation: String, basis: String) {
+        self.ruleId = ruleId
+        self.ruleName = ruleName
+        self.kind = kind
+        self.severity = severity
+        self.subjectKind = subjectKind
+        self.subjectIds = subjectIds
+        self.caseId = caseId
+        self.unitId = unitId
+        self.officerId = officerId
+        self.dueAt = dueAt
+        self.facts = facts
+        self.explanation = explanation
+        self.basis = basis
+    }
+
     /// The identity of the problem this finding opens or updates.
     public var identity: String { ruleId + "|" + subjectIds.joined(separator: ",") }
 }
