@@ -20,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not generate and import the demo branch into an empty database (config key demo, env ANGUAN_DEMO=0).")
     var noDemo = false
 
+    @OptionGroup var patrolOptions: PatrolOptions
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
@@ -27,7 +28,16 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { cli["http.host"] = host }
         if let port { cli["http.port"] = String(port) }
         if noDemo { cli["demo"] = "false" }
+        cli.merge(patrolOptions.settingsOverrides()) { $1 }
         let settings = try await storeOptions.settings(cli)
+        // A catalog with a rule that cannot be evaluated stops the server before it starts.
+        let catalog = try settings.loadCatalog()
+        let calendar = try settings.loadCalendar()
+        let dailyAt = settings.string("patrol.daily_at", default: "06:00")
+        let parts = dailyAt.split(separator: ":").compactMap { Int($0) }
+        guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else {
+            throw ValidationError("patrol.daily_at \"\(dailyAt)\" must be HH:MM")
+        }
         let store = try await storeOptions.openStore(settings)
         var logger = Logger(label: "anguan.serve")
         logger.logLevel = settings.logLevel
@@ -46,8 +56,10 @@ struct ServeCommand: AsyncParsableCommand {
         let web = WebConfiguration(host: settings.string("http.host", default: "127.0.0.1"),
                                    port: settings.int("http.port", default: 8080))
         let app = buildApplication(store: store, configuration: web, logger: logger)
+        let scheduler = PatrolScheduler(store: store, catalog: catalog, calendar: calendar,
+                                        dailyAtMinute: parts[0] * 60 + parts[1], logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await store.close()
     }

@@ -52,6 +52,7 @@ struct ServerTests {
                 #expect(html.contains("执法要素总览"))
                 #expect(html.contains("南大街派出所"))
                 #expect(html.contains("最近导入"))
+                #expect(html.contains("日巡查"))
                 #expect(html.contains("已导入"))
             }
         }

@@ -233,10 +233,10 @@ private struct Generation {
         }
         if category == "criminal" || category == "public_order" {
             // 体外循环: a few case-type incidents are left with no case and no disposition.
-            if rng.chance(0.15) {
+            if rng.chance(0.5) {
                 values["disposition"] = rng.chance(0.8) ? "no_offence" : "transferred"
                 values["disposed_at"] = t(disposedAt)
-            } else if rng.chance(0.4) {
+            } else if rng.chance(0.9) {
                 values["disposition"] = "mediated"
                 values["disposed_at"] = t(disposedAt)
             }
@@ -349,7 +349,7 @@ private struct Generation {
                     try measure(caseId, p.id, "admin_detention", dStart, dStart + Int64(rng.int(3...15)) * 86_400, extra: dx)
                 }
             }
-            if rng.chance(0.93) {
+            if rng.chance(0.97) {
                 try visit(personId: p.id, caseId: caseId, entered: captured + rng.hours(0.1, 2), limitHours: visitLimit)
             }
         }
@@ -364,6 +364,7 @@ private struct Generation {
                                     "completed_at": t(completed), "result": happened(completed) ? result : ""])
             }
         }
+        var pendingProperty: [[String: String]] = []
         if ["盗窃", "诈骗", "抢劫", "贩卖毒品", "赌博", "开设赌场", "掩饰、隐瞒犯罪所得"].contains(cause) {
             for _ in 0..<rng.int(1...2) {
                 let item = rng.pick(V.propertyItems)
@@ -371,7 +372,7 @@ private struct Generation {
                 guard happened(seized) else { continue }
                 let late = rng.chance(0.06)
                 let handed: Int64? = late ? (rng.chance(0.5) ? nil : seized + rng.hours(30, 80)) : seized + rng.hours(1, 20)
-                try write(.property, ["property_id": nextId(.property, "CW"), "case_id": caseId, "name": item.0,
+                pendingProperty.append(["property_id": nextId(.property, "CW"), "case_id": caseId, "name": item.0,
                                       "category": item.1, "quantity": String(rng.int(1...3)),
                                       "value_cny": String(rng.int(1...400) * 50), "seized_at": t(seized),
                                       "handed_over_at": t(handed), "storage": happened(handed) ? "钟楼分局涉案财物管理中心" : "",
@@ -411,6 +412,19 @@ private struct Generation {
                 c["status"] = "handling"
             }
         }
+        // Property follows the case: sent on with it, or returned or confiscated after the decision.
+        let decided = c["judged_at"].flatMap { $0.isEmpty ? nil : Instant.parse($0) } ?? c["closed_at"].flatMap { $0.isEmpty ? nil : Instant.parse($0) }
+        for var p in pendingProperty {
+            if p["status"] == "in_store" {
+                if let tr = transferredAt, happened(tr), rng.chance(0.95) {
+                    p["status"] = "with_case"
+                } else if let d = decided, now - d.seconds > 30 * 86_400, rng.chance(0.92) {
+                    p["status"] = p["category"] == "drug" || p["category"] == "weapon" ? "confiscated" : "returned"
+                    p["disposed_at"] = t(d.seconds + rng.hours(24 * 3, 24 * 25))
+                }
+            }
+            try write(.property, p)
+        }
         try write(.cases, c)
     }
 
@@ -435,11 +449,12 @@ private struct Generation {
     mutating func detentionPath(caseId: String, personId: String, captured: Int64, unit: String, minor: Bool,
                                 maxYears: Int) throws -> Bool {
         let start = captured
-        let custody = start + (rng.chance(0.04) ? rng.hours(25, 36) : rng.hours(1, 20))
+        // Questioned in the centre first, then taken to the detention house.
+        let questioned = start + (rng.chance(0.04) ? rng.hours(25, 30) : rng.hours(0.5, 6))
+        let custody = rng.chance(0.04) ? start + rng.hours(25, 36) : min(start + rng.hours(20, 23.5), questioned + rng.hours(2.5, 10))
         let notified: Int64? = rng.chance(0.04) ? nil : start + (rng.chance(0.03) ? rng.hours(26, 40) : rng.hours(1, 20))
-        try transcript(caseId: caseId, personId: personId, kind: "interrogation",
-                       at: start + (rng.chance(0.04) ? rng.hours(25, 30) : rng.hours(0.5, 12)), unit: unit,
-                       minor: minor, criminal: true, center: true, maxYears: maxYears)
+        try transcript(caseId: caseId, personId: personId, kind: "interrogation", at: questioned, unit: unit,
+                       minor: minor, criminal: true, center: questioned < custody || rng.chance(0.1), maxYears: maxYears)
         let ext = rng.chance(0.15) ? "7d" : (rng.chance(0.05) ? "30d" : "")
         let limitDays: Double = ext == "7d" ? 7 : (ext == "30d" ? 30 : 3)
         let requested = start + (rng.chance(0.03) ? rng.hours(24 * (limitDays + 0.6), 24 * (limitDays + 2)) : rng.hours(24, 24 * (limitDays - 0.3)))
@@ -477,8 +492,8 @@ private struct Generation {
 
     mutating func visit(personId: String, caseId: String, entered: Int64, limitHours: Double) throws {
         guard happened(entered) else { return }
-        let sec: Int64? = rng.chance(0.03) ? nil : entered + Int64(rng.chance(0.03) ? rng.int(35...90) : rng.int(1...25)) * 60
-        let health: Int64? = rng.chance(0.03) ? nil : entered + Int64(rng.int(5...55)) * 60
+        let sec: Int64? = rng.chance(0.015) ? nil : entered + Int64(rng.chance(0.02) ? rng.int(35...90) : rng.int(1...25)) * 60
+        let health: Int64? = rng.chance(0.02) ? nil : entered + Int64(rng.int(5...55)) * 60
         let left = entered + (rng.chance(0.03) ? rng.hours(limitHours + 0.5, limitHours + 3) : rng.hours(1, max(1.5, min(limitHours, 24) - 1)))
         try write(.venueVisits, ["visit_id": nextId(.venueVisits, "RQ"), "person_id": personId, "case_id": caseId,
                                  "entered_at": t(entered), "left_at": t(left), "security_check_at": t(sec),
@@ -500,8 +515,8 @@ private struct Generation {
         let end = at + rng.hours(0.4, 2)
         guard happened(end) else { return }  // a transcript is exported once it is finished
         var ids = investigators(unit, 2)
-        if rng.chance(0.03) { ids = [ids[0], auxiliary(unit)] }
-        if rng.chance(0.02) { ids = [ids[0]] }
+        if rng.chance(0.015) { ids = [ids[0], auxiliary(unit)] }
+        if rng.chance(0.01) { ids = [ids[0]] }
         var text: String
         if !recentTexts.isEmpty && rng.chance(0.02) {
             text = rng.pick(recentTexts)  // 复制粘贴: a transcript copied from another

@@ -120,3 +120,36 @@ public struct Queries: Sendable {
         }
     }
 }
+
+extension Queries {
+    public struct PatrolOverview: Sendable {
+        public var lastRunAt: Int64?
+        public var lastNow: Int64?
+        public var catalogVersion: String?
+        public var byRule: [(ruleId: String, name: String, severity: String, open: Int)] = []
+        public var byState: [(state: String, count: Int)] = []
+    }
+
+    /// The last patrol run, open problems per rule, and problems per state.
+    public func patrolOverview() async throws -> PatrolOverview {
+        try await store.read { db in
+            var o = PatrolOverview()
+            if let r = try await db.raw("SELECT finished_at, now_at, catalog_version FROM patrol_runs WHERE outcome = 'finished' ORDER BY id DESC LIMIT 1").first() {
+                o.lastRunAt = try r.decode(column: "finished_at", as: Int64?.self)
+                o.lastNow = try r.decode(column: "now_at", as: Int64.self)
+                o.catalogVersion = try r.decode(column: "catalog_version", as: String.self)
+            }
+            o.byRule = try await db.raw("""
+                SELECT rule_id, MIN(rule_name) AS name, MIN(severity) AS severity, COUNT(*) AS n FROM problems
+                WHERE state NOT IN ('closed', 'false_positive', 'recheck') GROUP BY rule_id ORDER BY COUNT(*) DESC, rule_id
+                """).all().map {
+                (try $0.decode(column: "rule_id", as: String.self), try $0.decode(column: "name", as: String.self),
+                 try $0.decode(column: "severity", as: String.self), try $0.decode(column: "n", as: Int.self))
+            }
+            o.byState = try await db.raw("SELECT state, COUNT(*) AS n FROM problems GROUP BY state ORDER BY state").all().map {
+                (try $0.decode(column: "state", as: String.self), try $0.decode(column: "n", as: Int.self))
+            }
+            return o
+        }
+    }
+}

@@ -12,11 +12,28 @@ struct HomeController {
             let counts = try await q.elementCounts()
             let units = try await q.unitCounts()
             let runs = try await q.importRuns(limit: 10)
+            let patrol = try await q.patrolOverview()
             var body = "<section><h2>执法要素总览</h2><div class=\"cards\">"
             for (kind, n) in counts {
                 body += "<div class=\"card\">\(HTML.escape(kind.label))<b>\(n)</b></div>"
             }
             body += "</div></section>"
+            body += "<section><h2>日巡查</h2>"
+            if let at = patrol.lastRunAt, let now = patrol.lastNow {
+                body += "<p>最近一次巡查：\(Instant(seconds: at).cstMinuteString)（巡查基准时间 \(Instant(seconds: now).cstMinuteString)，规则目录版本 \(HTML.escape(patrol.catalogVersion ?? ""))）</p>"
+            } else {
+                body += "<p>尚未巡查</p>"
+            }
+            body += "<div class=\"cards\">"
+            for (state, n) in patrol.byState {
+                body += "<div class=\"card\">\(HTML.escape(ProblemState(rawValue: state)?.label ?? state))<b>\(n)</b></div>"
+            }
+            body += "</div><table><tr><th>规则</th><th>名称</th><th>严重度</th><th class=\"n\">在办问题</th></tr>"
+            for r in patrol.byRule {
+                body += "<tr><td>\(HTML.escape(r.ruleId))</td><td>\(HTML.escape(r.name))</td>"
+                    + "<td>\(HTML.escape(Severity(rawValue: r.severity)?.label ?? r.severity))</td><td class=\"n\">\(r.open)</td></tr>"
+            }
+            body += "</table></section>"
             body += "<section><h2>各单位执法要素</h2><table><tr><th>单位编号</th><th>单位名称</th><th>类别</th>"
                 + "<th class=\"n\">民警</th><th class=\"n\">警情</th><th class=\"n\">案件</th></tr>"
             for u in units {
