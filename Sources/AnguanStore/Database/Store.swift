@@ -38,9 +38,9 @@ public final class Store: Sendable {
         let store: Store
         switch url {
         case .sqlite(let path):
-            let writer = try await openSQLite(path: path, logger: logger)
+            let writer = try await openSQLite(path: path, logger: logger, cacheKiB: 32_768)
             var readers: [SQLiteConnection] = []
-            for _ in 0..<3 { readers.append(try await openSQLite(path: path, logger: logger)) }
+            for _ in 0..<3 { readers.append(try await openSQLite(path: path, logger: logger, cacheKiB: 8_192)) }
             store = Store(url: url, dialect: .sqlite, logger: logger,
                           backend: .sqlite(writer: writer, readers: readers, mutex: AsyncMutex(), next: ReaderCursor()))
         case .postgres(let s):
@@ -76,7 +76,7 @@ public final class Store: Sendable {
         return store
     }
 
-    private static func openSQLite(path: String, logger: Logger) async throws -> SQLiteConnection {
+    private static func openSQLite(path: String, logger: Logger, cacheKiB: Int) async throws -> SQLiteConnection {
         let conn = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         let db = conn.sql()
         // WAL lets readers go on while an import writes; foreign keys guard the internal tables.
@@ -84,7 +84,7 @@ public final class Store: Sendable {
         try await db.raw("PRAGMA foreign_keys=ON").run()
         try await db.raw("PRAGMA synchronous=NORMAL").run()
         try await db.raw("PRAGMA busy_timeout=10000").run()
-        try await db.raw("PRAGMA cache_size=-65536").run()
+        try await db.raw("PRAGMA cache_size=\(unsafeRaw: String(-cacheKiB))").run()
         return conn
     }
 
@@ -96,6 +96,14 @@ public final class Store: Sendable {
         case .postgres(let client, _):
             return try await client.withConnection { conn in try await body(conn.sql()) }
         }
+    }
+
+    /// Runs a read on an SQLite reader connection through the driver directly (rows as arrays of
+    /// values in column order, no per-field decoding machinery); nil on PostgreSQL.
+    func readSQLite(_ sql: String, _ binds: [SQLiteData]) async throws -> [[SQLiteData]]? {
+        guard case .sqlite(_, let readers, _, let next) = backend else { return nil }
+        let rows = try await readers[next.advance(readers.count)].query(sql, binds)
+        return rows.map { $0.columns.map(\.data) }
     }
 
     /// Runs work in one transaction: all of it is committed, or (on a thrown error) none of it.
