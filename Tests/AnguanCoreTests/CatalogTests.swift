@@ -131,3 +131,16 @@ struct CatalogTests {
         #expect(g.exportLine.contains(#""case_id":null"#) && g.exportLine.contains(#""due_at":null"#))
     }
 }
+
+@Suite("Patrol as of a reference time")
+struct AsOfTests {
+    @Test func whatHappenedAfterNowIsNotSeen() {
+        // The custody at 03-03 10:01 had not happened at 03-03 08:00: then it was a warning, not overdue.
+        let b = bundle([:], measures: [["measure_id": S("M1"), "kind": S("detention"), "started_at": T("2026-03-02 10:00"),
+                                        "custody_at": T("2026-03-03 10:01")]])
+        expectOne(run("detention_custody_overdue", b, now: "2026-03-03 08:00"), .warning, due: "2026-03-03T10:00:00+08:00")
+        expectOne(run("detention_custody_overdue", b, now: "2026-03-04 08:00"), .overdue, due: "2026-03-03T10:00:00+08:00")
+        // A case accepted after now does not exist yet.
+        expectNone(run("criminal_filing_overdue", bundle(["filing_decision": S("pending")]), now: "2026-03-01 00:00"))
+    }
+}

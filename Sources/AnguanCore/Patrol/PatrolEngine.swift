@@ -12,8 +12,10 @@ public struct PatrolEngine: Sendable {
     public var needsIncidents: Bool { rules.contains { $0.subject == .incident } }
 
     /// Findings about one case and everything attached to it.
-    public func evaluate(_ bundle: CaseBundle, context: PatrolContext) -> [Finding] {
+    public func evaluate(_ full: CaseBundle, context: PatrolContext) -> [Finding] {
         var out: [Finding] = []
+        // Only what had happened by "now" counts, so a patrol over history is reproducible.
+        guard let bundle = full.asOf(context.now) else { return out }
         for rule in rules {
             switch rule.shape {
             case .builtin:
@@ -29,8 +31,10 @@ public struct PatrolEngine: Sendable {
     }
 
     /// Findings about one incident, with its linked case if any.
-    public func evaluate(incident: Record, linkedCase: Record?, context: PatrolContext) -> [Finding] {
+    public func evaluate(incident full: Record, linkedCase fullCase: Record?, context: PatrolContext) -> [Finding] {
         var out: [Finding] = []
+        guard let incident = full.asOf(context.now) else { return out }
+        let linkedCase = fullCase?.asOf(context.now)
         for rule in rules where rule.subject == .incident {
             switch rule.shape {
             case .builtin:

@@ -40,3 +40,40 @@ public struct Record: Sendable, Hashable {
         return "\(kind.fileStem).\(field) = " + (v == nil ? "（空）" : FieldCodec.format(v, as: f.type))
     }
 }
+
+extension Record {
+    /// The record as it stood at `now`: times after `now` have not happened yet and read as empty;
+    /// a record whose required time lies after `now` did not exist yet (nil). This makes a patrol
+    /// at a past reference time see exactly what was known then.
+    public func asOf(_ now: Instant) -> Record? {
+        let schema = kind.schema
+        var v = values
+        var changed = false
+        // `extended_until` is an approved deadline, not an event: it may lie in the future.
+        for (i, f) in schema.fields.enumerated() where f.type == .time && f.name != "extended_until" {
+            if case .int(let s) = v[i], s > now.seconds {
+                if f.required { return nil }
+                v[i] = nil
+                changed = true
+            }
+        }
+        return changed ? Record(kind: kind, values: v) : self
+    }
+}
+
+extension CaseBundle {
+    /// The bundle as it stood at `now` (see `Record.asOf`); nil when the case did not exist yet.
+    public func asOf(_ now: Instant) -> CaseBundle? {
+        guard let c = self.case.asOf(now) else { return nil }
+        var b = CaseBundle(case: c)
+        b.incidents = incidents.compactMap { $0.asOf(now) }
+        b.persons = persons.compactMap { $0.asOf(now) }
+        b.measures = measures.compactMap { $0.asOf(now) }
+        b.transcripts = transcripts.compactMap { $0.asOf(now) }
+        b.property = property.compactMap { $0.asOf(now) }
+        b.visits = visits.compactMap { $0.asOf(now) }
+        b.appraisals = appraisals.compactMap { $0.asOf(now) }
+        b.coordination = coordination.compactMap { $0.asOf(now) }
+        return b
+    }
+}
