@@ -144,3 +144,19 @@ struct AsOfTests {
         expectNone(run("criminal_filing_overdue", bundle(["filing_decision": S("pending")]), now: "2026-03-01 00:00"))
     }
 }
+
+@Suite("A year the calendar does not cover")
+struct UncoveredYearTests {
+    @Test func theFindingSaysSoAndNeverAssumesAWorkday() throws {
+        let bail: [String: StoredValue] = ["measure_id": S("M1"), "kind": S("bail"), "started_at": T("2026-02-01 10:00")]
+        let f = run("bail_overdue", bundle([:], measures: [bail]), now: "2027-02-05 00:00")
+        expectOne(f, .overdue, due: "2027-02-02T00:00:00+08:00")
+        #expect(f.first?.explanation.contains("节假日日历未覆盖 2027 年") == true)
+    }
+
+    @Test func aPeriodClosedBeforeItsLastDayNeedsNoCalendar() {
+        let bail: [String: StoredValue] = ["measure_id": S("M1"), "kind": S("bail"), "started_at": T("2026-02-01 10:00"),
+                                           "ended_at": T("2026-06-01 10:00")]
+        expectNone(run("bail_overdue", bundle([:], measures: [bail]), now: "2027-02-05 00:00"))
+    }
+}
