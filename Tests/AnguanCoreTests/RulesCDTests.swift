@@ -162,3 +162,18 @@ struct RulesDTests {
         expectOne(run("admin_detention_family_notice", bundle(admin, measures: d2025), now: "2026-03-09 00:00"), .missing, due: nil)
     }
 }
+
+@Suite("Rule edges")
+struct RuleEdgeTests {
+    @Test func negligentDeathIsNotIntentionalInjury() {
+        let t = [tr("interrogation", "2026-03-02 10:00", ["av_recorded": no])]
+        expectNone(run("interrogation_av_missing", bundle(["cause": S("过失致人死亡"), "max_sentence_years": N(7)], transcripts: t), now: "2026-03-09 00:00"))
+        expectOne(run("interrogation_av_missing", bundle(["cause": S("故意伤害（致人死亡）"), "max_sentence_years": N(7)], transcripts: t),
+                      now: "2026-03-09 00:00"), .missing, due: nil)
+    }
+
+    @Test func complexAdminSummonsAllowsTwentyFourHoursEvenWithTheTwelveHourExtension() {
+        let s = ms("admin_summons", ["started_at": T("2026-03-02 08:00"), "ended_at": T("2026-03-03 07:00"), "extension": S("12h"), "complex": yes])
+        expectNone(run("admin_summons_overtime", bundle(["case_type": S("administrative")], measures: [s]), now: "2026-03-09 00:00"))
+    }
+}

@@ -60,8 +60,9 @@ enum SectionC {
             let negligent = cause.contains("过失") || cause.contains("交通肇事")
             let heavy = (c.number("max_sentence_years") ?? 0) >= rule.number("min_years", default: 10) && !negligent
             let serious = seriousCauses.contains { cause.contains($0) }
-                || (cause.contains("故意伤害") && ["serious", "death"].contains(injury))
-                || ["重伤", "死亡", "致死"].contains { cause.contains($0) }
+                // 故意伤害致人重伤、死亡: by the injury level, or as the cause says it.
+                || (cause.contains("故意伤害")
+                    && (["serious", "death"].contains(injury) || ["重伤", "死亡", "致死"].contains { cause.contains($0) }))
             guard heavy || serious else { return }
             for t in b.transcripts where t.text("kind") == "interrogation" && !t.bool("av_recorded") {
                 out.append(FindingFactory(rule: rule, caseRecord: c).make(
