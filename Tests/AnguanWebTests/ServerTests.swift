@@ -39,6 +39,8 @@ struct ServerTests {
                 #expect(res.status == .ok)
                 #expect(text.contains("anguan_http_requests_total"))
                 #expect(text.contains("anguan_records{element=\"units\"} 2"))
+                #expect(text.contains("anguan_import_runs_total{outcome=\"committed\"}"))
+                #expect(text.contains("anguan_import_rows_total{element=\"units\",result=\"inserted\"}"))
             }
         }
     }

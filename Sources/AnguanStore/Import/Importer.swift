@@ -2,6 +2,7 @@ import AnguanCore
 import Crypto
 import Foundation
 import Logging
+import Metrics
 import SQLKit
 
 /// Imports a folder of interchange files (`../spec/interchange.md`) into the store.
@@ -106,6 +107,16 @@ public struct Importer: Sendable {
             report.rejectsPath = path
         }
         try await record(report, started: started)
+        Counter(label: "anguan_import_runs_total", dimensions: [("outcome", outcome.rawValue)]).increment()
+        for f in report.files {
+            let element = [("element", f.kind.rawValue)]
+            Counter(label: "anguan_import_rows_total", dimensions: element + [("result", "read")]).increment(by: f.rows)
+            if outcome == .committed {
+                Counter(label: "anguan_import_rows_total", dimensions: element + [("result", "inserted")]).increment(by: f.inserted)
+                Counter(label: "anguan_import_rows_total", dimensions: element + [("result", "updated")]).increment(by: f.updated)
+            }
+            Counter(label: "anguan_import_rows_total", dimensions: element + [("result", "rejected")]).increment(by: f.rejected)
+        }
         if outcome == .rejected { throw ImportRejected(report: report) }
         return report
     }
