@@ -54,7 +54,7 @@ import Darwin
 #endif
 
 /// Wall-clock seconds since 1970.
-func clock_seconds() -> Int {
+public func clock_seconds() -> Int {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return ts.tv_sec

@@ -58,7 +58,7 @@ public struct PatrolScheduler: Service {
         }
     }
 
-    static func now() -> Instant { Instant(seconds: Int64(clockSeconds())) }
+    static func now() -> Instant { Instant(seconds: Int64(clock_seconds())) }
 
     func latestImport() async throws -> Int64 {
         try await store.read { db in
@@ -82,14 +82,4 @@ public struct PatrolScheduler: Service {
             throw error
         }
     }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-func clockSeconds() -> Int {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return ts.tv_sec
 }
