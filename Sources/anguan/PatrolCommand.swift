@@ -54,21 +54,15 @@ struct PatrolCommand: AsyncParsableCommand {
 
     func runPatrol(store: Store, catalog: Catalog, calendar: HolidayCalendar, only: Set<String>) async throws {
         let at = try parseNow(now)
-        let summary = try await PatrolRunner(store: store, catalog: catalog, calendar: calendar).run(now: at, only: only)
-        if let export {
-            let text = summary.findings.map(\.exportLine).joined(separator: "\n") + (summary.findings.isEmpty ? "" : "\n")
-            try Data(text.utf8).write(to: URL(fileURLWithPath: export))
-        }
+        let summary = try await PatrolRunner(store: store, catalog: catalog, calendar: calendar).run(now: at, only: only, export: export)
         print("日巡查 patrol run \(summary.runId) as of \(at.cstMinuteString) CST, catalog \(catalog.version): "
               + "\(summary.records) records in \(String(format: "%.2f", summary.seconds)) s")
-        printTable(summary.findings, catalog: catalog)
+        printTable(summary.counts, total: summary.findingCount, catalog: catalog)
         print("problems: \(summary.opened) new, \(summary.persisting) still open, \(summary.gone) gone (→ 复核)")
         if let export { print("findings written to \(export)") }
     }
 
-    func printTable(_ findings: [Finding], catalog: Catalog) {
-        var byRule: [String: [FindingKind: Int]] = [:]
-        for f in findings { byRule[f.ruleId, default: [:]][f.kind, default: 0] += 1 }
+    func printTable(_ byRule: [String: [FindingKind: Int]], total: Int, catalog: Catalog) {
         let kinds = FindingKind.allCases
         print("rule".padding(toLength: 36, withPad: " ", startingAt: 0) + "severity " + kinds.map { $0.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())
         for rule in catalog.rules where byRule[rule.id] != nil {
@@ -77,7 +71,7 @@ struct PatrolCommand: AsyncParsableCommand {
                   + rule.severity.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
                   + kinds.map { String(counts[$0] ?? 0).padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())
         }
-        print("findings: \(findings.count)")
+        print("findings: \(total)")
     }
 
     func runBacktest(store: Store, settings: Settings, catalog: Catalog, calendar: HolidayCalendar, only: Set<String>) async throws {

@@ -4,8 +4,9 @@ import Logging
 import SQLKit
 
 /// Runs the daily patrol over the store: reads the records case by case (a page of cases and
-/// everything attached to them at a time, so memory stays flat), evaluates the catalog, and
-/// syncs the findings into problems in one transaction.
+/// everything attached to them at a time, the next page read while this one is evaluated), hands
+/// each page's findings to the problem sync, and keeps nothing else: memory does not grow with the
+/// branch or with the number of findings.
 public struct PatrolRunner: Sendable {
     public let store: Store
     public let catalog: Catalog
@@ -19,16 +20,25 @@ public struct PatrolRunner: Sendable {
 
     public struct Summary: Sendable {
         public var runId: Int64 = 0
-        public var findings: [Finding] = []
+        /// Findings per rule and kind.
+        public var counts: [String: [FindingKind: Int]] = [:]
+        public var findingCount = 0
         public var opened = 0
         public var persisting = 0
         public var gone = 0
         public var seconds = 0.0
         public var records = 0
+
+        mutating func count(_ fs: [Finding]) {
+            findingCount += fs.count
+            for f in fs { counts[f.ruleId, default: [:]][f.kind, default: 0] += 1 }
+        }
     }
 
-    /// Evaluates every enabled rule (or `only`) as of `now`; nothing is written.
-    public func findings(now: Instant, only: Set<String> = []) async throws -> (findings: [Finding], records: Int) {
+    /// Calls `body` with the findings of each page of records, as of `now`. Returns the number of
+    /// records read.
+    public func forEachFindings(now: Instant, only: Set<String> = [],
+                                _ body: ([Finding]) async throws -> Void) async throws -> Int {
         let engine = PatrolEngine(catalog: catalog, only: only)
         let reader = RecordReader(store: store)
         let roles = try await store.read { db in
@@ -38,7 +48,6 @@ public struct PatrolRunner: Sendable {
             }
         }
         let context = PatrolContext(now: now, calendar: calendar, officerRoles: Dictionary(roles, uniquingKeysWith: { a, _ in a }))
-        var out: [Finding] = []
         var records = 0
         // The next page of cases is read while this one is evaluated.
         var pending: Task<(bundles: [CaseBundle], records: Int, last: String?), any Error>? =
@@ -48,7 +57,9 @@ public struct PatrolRunner: Sendable {
             guard let last = page.last else { break }
             pending = Task { try await Self.loadBundles(reader: reader, after: last) }
             records += page.records
+            var out: [Finding] = []
             for b in page.bundles { out += engine.evaluate(b, context: context) }
+            try await body(out)
         }
         if engine.needsIncidents {
             var afterIncident: String?
@@ -65,14 +76,24 @@ public struct PatrolRunner: Sendable {
                     byId[c.id] = c
                     if let i = c.text("incident_id"), byIncident[i] == nil || c.id < byIncident[i]!.id { byIncident[i] = c }
                 }
+                var out: [Finding] = []
                 for i in page {
                     let c = i.text("case_id").flatMap { byId[$0] } ?? byIncident[i.id]
                     out += engine.evaluate(incident: i, linkedCase: c, context: context)
                 }
+                try await body(out)
             }
         }
-        out.sort(by: Finding.exportOrder)
-        return (out, records)
+        return records
+    }
+
+    /// Every finding as of `now`, in export order; nothing is written. For backtests and small
+    /// branches: the daily patrol streams instead.
+    public func findings(now: Instant, only: Set<String> = []) async throws -> (findings: [Finding], records: Int) {
+        var all: [Finding] = []
+        let records = try await forEachFindings(now: now, only: only) { all += $0 }
+        all.sort(by: Finding.exportOrder)
+        return (all, records)
     }
 
     /// A page of cases with everything attached to them.
@@ -120,7 +141,8 @@ public struct PatrolRunner: Sendable {
     /// Runs the patrol and syncs problems: a new finding opens a problem (预警); a finding still
     /// present updates the same problem; a problem whose finding is gone moves to 复核. Never
     /// deletes. All in one transaction: a patrol killed half-way leaves the previous state.
-    public func run(now: Instant, only: Set<String> = []) async throws -> Summary {
+    /// With `export`, the findings are written there as JSON Lines in export order.
+    public func run(now: Instant, only: Set<String> = [], export: String? = nil) async throws -> Summary {
         let clock = ContinuousClock()
         let t0 = clock.now
         let started = Int64(clock_seconds())
@@ -134,20 +156,29 @@ public struct PatrolRunner: Sendable {
                 """).run()
             return id
         }
-        let (findings, records) = try await self.findings(now: now, only: only)
         let ruleIds = Set(PatrolEngine(catalog: catalog, only: only).rules.map(\.id))
-        var summary = try await store.write { [findings] s in
-            try await ProblemSync(session: s, runId: runId, at: Int64(clock_seconds())).sync(findings, rules: ruleIds)
+        let runner = self
+        var summary = try await store.write { s in
+            var sync = try await ProblemSync(session: s, runId: runId, at: Int64(clock_seconds()))
+            var summary = Summary()
+            summary.records = try await runner.forEachFindings(now: now, only: only) { page in
+                summary.count(page)
+                try await sync.apply(page)
+            }
+            try await sync.finish(rules: ruleIds)
+            summary.opened = sync.opened
+            summary.persisting = sync.persisting
+            summary.gone = sync.gone
+            return summary
         }
         summary.runId = runId
-        summary.findings = findings
-        summary.records = records
+        if let export { try await ProblemExport(store: store).write(runId: runId, to: export) }
         summary.seconds = ImportJob.seconds(clock.now - t0)
-        let (opened, persisting, gone) = (summary.opened, summary.persisting, summary.gone)
-        try await store.write { s in
-            try await s.sql.raw("""
-                UPDATE patrol_runs SET finished_at = \(bind: Int64(clock_seconds())), findings = \(bind: findings.count),
-                  opened = \(bind: opened), persisting = \(bind: persisting), gone = \(bind: gone), outcome = 'finished'
+        let s = summary
+        try await store.write { db in
+            try await db.sql.raw("""
+                UPDATE patrol_runs SET finished_at = \(bind: Int64(clock_seconds())), findings = \(bind: s.findingCount),
+                  opened = \(bind: s.opened), persisting = \(bind: s.persisting), gone = \(bind: s.gone), outcome = 'finished'
                 WHERE id = \(bind: runId)
                 """).run()
         }
@@ -155,11 +186,18 @@ public struct PatrolRunner: Sendable {
     }
 }
 
-/// Writes findings into problems.
+/// Writes findings into problems, page by page, inside the patrol's transaction.
 struct ProblemSync {
     let session: Session
     let runId: Int64
     let at: Int64
+    private var existing: [String: (id: Int64, state: String, finding: String, due: Int64?)] = [:]
+    private var lastSeq: [Int64: Int64] = [:]
+    private var seen = Set<String>()
+    private var nextId: Int64
+    private(set) var opened = 0
+    private(set) var persisting = 0
+    private(set) var gone = 0
 
     /// A problem event waiting to be written.
     struct Event {
@@ -171,42 +209,47 @@ struct ProblemSync {
         let comment: String
     }
 
-    func sync(_ findings: [Finding], rules: Set<String>) async throws -> PatrolRunner.Summary {
+    init(session: Session, runId: Int64, at: Int64) async throws {
+        self.session = session
+        self.runId = runId
+        self.at = at
         let db = session.sql
-        var existing: [String: (id: Int64, state: String, finding: String, due: Int64?)] = [:]
         for r in try await db.raw("SELECT id, identity, state, finding, due_at FROM problems WHERE source = 'patrol'").all() {
             existing[try r.decode(column: "identity", as: String.self)] = (
                 try r.decode(column: "id", as: Int64.self), try r.decode(column: "state", as: String.self),
                 try r.decode(column: "finding", as: String.self), try r.decode(column: "due_at", as: Int64?.self))
         }
-        var lastSeq: [Int64: Int64] = [:]
         for r in try await db.raw("SELECT problem_id, MAX(seq) AS s FROM problem_events GROUP BY problem_id").all() {
             lastSeq[try r.decode(column: "problem_id", as: Int64.self)] = try r.decode(column: "s", as: Int64.self)
         }
-        var nextId = try await db.raw("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM problems").first()!.decode(column: "n", as: Int64.self)
-        var summary = PatrolRunner.Summary()
-        var seen = Set<String>()
+        nextId = try await db.raw("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM problems").first()!.decode(column: "n", as: Int64.self)
+    }
+
+    private mutating func event(_ id: Int64, _ action: String, _ from: String?, _ to: String, _ comment: String,
+                                into events: inout [Event]) {
+        let seq = (lastSeq[id] ?? 0) + 1
+        lastSeq[id] = seq
+        events.append(Event(problemId: id, seq: seq, action: action, from: from, to: to, comment: comment))
+    }
+
+    mutating func apply(_ findings: [Finding]) async throws {
+        let db = session.sql
         var events: [Event] = []
         var newRows: [[any Encodable & Sendable]] = []
-        func event(_ id: Int64, _ action: String, _ from: String?, _ to: String, _ comment: String) {
-            let seq = (lastSeq[id] ?? 0) + 1
-            lastSeq[id] = seq
-            events.append(Event(problemId: id, seq: seq, action: action, from: from, to: to, comment: comment))
-        }
         for f in findings {
             let identity = f.identity
             seen.insert(identity)
             let facts = "[" + f.facts.map(JSON.string).joined(separator: ",") + "]"
             if let e = existing[identity] {
-                summary.persisting += 1
+                persisting += 1
                 var state = e.state
                 if e.state == ProblemState.recheck.rawValue {
                     state = ProblemState.warned.rawValue
-                    event(e.id, "finding_reappeared", e.state, state, "巡查再次发现该问题（\(f.kind.label)）")
+                    event(e.id, "finding_reappeared", e.state, state, "巡查再次发现该问题（\(f.kind.label)）", into: &events)
                 } else if e.finding != f.kind.rawValue || e.due != f.dueAt?.seconds {
                     event(e.id, "finding_changed", e.state, e.state,
                           "发现结果由 \(FindingKind(rawValue: e.finding)?.label ?? e.finding) 变为 \(f.kind.label)"
-                              + (f.dueAt.map { "，期限 \($0.cstMinuteString)" } ?? ""))
+                              + (f.dueAt.map { "，期限 \($0.cstMinuteString)" } ?? ""), into: &events)
                 }
                 try await db.raw("""
                     UPDATE problems SET finding = \(bind: f.kind.rawValue), severity = \(bind: f.severity.rawValue),
@@ -217,24 +260,35 @@ struct ProblemSync {
                     WHERE id = \(bind: e.id)
                     """).run()
             } else {
-                summary.opened += 1
+                opened += 1
                 let id = nextId
                 nextId += 1
                 newRows.append([id, identity, "patrol", f.ruleId, f.ruleName, f.subjectKind.rawValue,
                                 f.subjectIds.joined(separator: ","), f.caseId, f.unitId, f.officerId, f.severity.rawValue,
                                 f.kind.rawValue, f.dueAt?.seconds, facts, f.explanation, f.basis, ProblemState.warned.rawValue,
                                 at, at, runId, at])
-                event(id, "opened", nil, ProblemState.warned.rawValue, "日巡查发现：\(f.kind.label)")
+                event(id, "opened", nil, ProblemState.warned.rawValue, "日巡查发现：\(f.kind.label)", into: &events)
             }
         }
+        try await insert(newRows, events)
+    }
+
+    /// Problems whose finding is gone move to 复核 (only for the rules this patrol ran).
+    mutating func finish(rules: Set<String>) async throws {
+        var events: [Event] = []
         for (identity, e) in existing where !seen.contains(identity) {
             guard let rule = identity.split(separator: "|").first, rules.contains(String(rule)) else { continue }
             guard ProblemState(rawValue: e.state)?.isFollowedByPatrol ?? false else { continue }
-            summary.gone += 1
-            try await db.raw("UPDATE problems SET state = 'recheck', updated_at = \(bind: at), last_patrol_id = \(bind: runId) WHERE id = \(bind: e.id)").run()
-            event(e.id, "finding_gone", e.state, ProblemState.recheck.rawValue, "巡查未再发现该问题（数据已更正），转入复核")
+            gone += 1
+            try await session.sql.raw("UPDATE problems SET state = 'recheck', updated_at = \(bind: at) WHERE id = \(bind: e.id)").run()
+            event(e.id, "finding_gone", e.state, ProblemState.recheck.rawValue, "巡查未再发现该问题（数据已更正），转入复核", into: &events)
         }
-        // New problems and all events in multi-row inserts.
+        try await insert([], events)
+    }
+
+    /// New problems and events in multi-row inserts.
+    private func insert(_ newRows: [[any Encodable & Sendable]], _ events: [Event]) async throws {
+        let db = session.sql
         let problemColumns = ["id", "identity", "source", "rule_id", "rule_name", "subject_kind", "subject_ids", "case_id",
                               "unit_id", "officer_id", "severity", "finding", "due_at", "facts", "explanation", "basis", "state",
                               "first_seen_at", "last_seen_at", "last_patrol_id", "updated_at"]
@@ -251,6 +305,54 @@ struct ProblemSync {
             }
             try await insert.run()
         }
-        return summary
+    }
+}
+
+/// Writes a patrol run's findings (the problems it saw) as JSON Lines, in export order (rule id,
+/// then subject ids), page by page.
+struct ProblemExport {
+    let store: Store
+
+    func write(runId: Int64, to path: String) async throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw StoreError.io("cannot write \(path)")
+        }
+        defer { try? handle.close() }
+        let collate = store.dialect == .postgres ? " COLLATE \"C\"" : ""
+        var after: (String, String)?
+        while true {
+            let cursor = after
+            let rows = try await store.read { db in
+                if let (rule, ids) = cursor {
+                    return try await db.raw("""
+                        SELECT * FROM problems WHERE last_patrol_id = \(bind: runId)
+                          AND (rule_id\(unsafeRaw: collate) > \(bind: rule) OR (rule_id = \(bind: rule) AND subject_ids\(unsafeRaw: collate) > \(bind: ids)))
+                        ORDER BY rule_id\(unsafeRaw: collate), subject_ids\(unsafeRaw: collate) LIMIT 2000
+                        """).all()
+                }
+                return try await db.raw("""
+                    SELECT * FROM problems WHERE last_patrol_id = \(bind: runId)
+                    ORDER BY rule_id\(unsafeRaw: collate), subject_ids\(unsafeRaw: collate) LIMIT 2000
+                    """).all()
+            }
+            if rows.isEmpty { break }
+            var text = ""
+            for r in rows {
+                let facts = try JSONDecoder().decode([String].self, from: Data(try r.decode(column: "facts", as: String.self).utf8))
+                let f = Finding(
+                    ruleId: try r.decode(column: "rule_id", as: String.self), ruleName: try r.decode(column: "rule_name", as: String.self),
+                    kind: FindingKind(rawValue: try r.decode(column: "finding", as: String.self)) ?? .breach,
+                    severity: Severity(rawValue: try r.decode(column: "severity", as: String.self)) ?? .minor,
+                    subjectKind: SubjectKind(rawValue: try r.decode(column: "subject_kind", as: String.self)) ?? .case,
+                    subjectIds: try r.decode(column: "subject_ids", as: String.self).split(separator: ",").map(String.init),
+                    caseId: try r.decode(column: "case_id", as: String?.self), unitId: try r.decode(column: "unit_id", as: String?.self),
+                    officerId: try r.decode(column: "officer_id", as: String?.self),
+                    dueAt: try r.decode(column: "due_at", as: Int64?.self).map { Instant(seconds: $0) }, facts: facts,
+                    explanation: try r.decode(column: "explanation", as: String.self), basis: try r.decode(column: "basis", as: String.self))
+                text += f.exportLine + "\n"
+                after = (f.ruleId, f.subjectIds.joined(separator: ","))
+            }
+            try handle.write(contentsOf: Data(text.utf8))
+        }
     }
 }

@@ -72,10 +72,10 @@ public struct PatrolScheduler: Service {
         do {
             let s = try await PatrolRunner(store: store, catalog: catalog, calendar: calendar).run(now: Self.now())
             Counter(label: "anguan_patrol_runs_total", dimensions: [("outcome", "finished")]).increment()
-            Gauge(label: "anguan_patrol_findings").record(s.findings.count)
+            Gauge(label: "anguan_patrol_findings").record(s.findingCount)
             Gauge(label: "anguan_patrol_last_run_timestamp_seconds").record(Int(Self.now().seconds))
             Timer(label: "anguan_patrol_duration_seconds", preferredDisplayUnit: .seconds).recordInterval(since: start)
-            logger.info("patrol run \(s.runId) (\(reason)): \(s.findings.count) findings, \(s.opened) new, \(s.persisting) still open, \(s.gone) gone")
+            logger.info("patrol run \(s.runId) (\(reason)): \(s.findingCount) findings, \(s.opened) new, \(s.persisting) still open, \(s.gone) gone")
         } catch {
             Counter(label: "anguan_patrol_runs_total", dimensions: [("outcome", "failed")]).increment()
             logger.error("patrol (\(reason)) failed: \(String(reflecting: error))")
