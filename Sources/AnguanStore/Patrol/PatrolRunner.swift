@@ -159,16 +159,23 @@ public struct PatrolRunner: Sendable {
         let ruleIds = Set(PatrolEngine(catalog: catalog, only: only).rules.map(\.id))
         let runner = self
         var summary = try await store.write { s in
-            var sync = try await ProblemSync(session: s, runId: runId, at: Int64(clock_seconds()))
+            let sync = try await ProblemSync(session: s, runId: runId, at: Int64(clock_seconds()))
             var summary = Summary()
-            summary.records = try await runner.forEachFindings(now: now, only: only) { page in
-                summary.count(page)
-                try await sync.apply(page)
+            // A page's findings are written while the next page is evaluated.
+            var pending: Task<Void, any Error>?
+            do {
+                summary.records = try await runner.forEachFindings(now: now, only: only) { page in
+                    summary.count(page)
+                    try await pending?.value
+                    pending = Task { try await sync.apply(page) }
+                }
+                try await pending?.value
+            } catch {
+                try? await pending?.value  // nothing may run on the connection after the rollback
+                throw error
             }
             try await sync.finish(rules: ruleIds)
-            summary.opened = sync.opened
-            summary.persisting = sync.persisting
-            summary.gone = sync.gone
+            (summary.opened, summary.persisting, summary.gone) = (sync.opened, sync.persisting, sync.gone)
             return summary
         }
         summary.runId = runId
@@ -187,7 +194,10 @@ public struct PatrolRunner: Sendable {
 }
 
 /// Writes findings into problems, page by page, inside the patrol's transaction.
-struct ProblemSync {
+///
+/// Unchecked-Sendable because the patrol hands it from page to page: every call is awaited before
+/// the next one starts, so its state is never touched by two tasks at once.
+final class ProblemSync: @unchecked Sendable {
     let session: Session
     let runId: Int64
     let at: Int64
@@ -225,14 +235,14 @@ struct ProblemSync {
         nextId = try await db.raw("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM problems").first()!.decode(column: "n", as: Int64.self)
     }
 
-    private mutating func event(_ id: Int64, _ action: String, _ from: String?, _ to: String, _ comment: String,
+    private func event(_ id: Int64, _ action: String, _ from: String?, _ to: String, _ comment: String,
                                 into events: inout [Event]) {
         let seq = (lastSeq[id] ?? 0) + 1
         lastSeq[id] = seq
         events.append(Event(problemId: id, seq: seq, action: action, from: from, to: to, comment: comment))
     }
 
-    mutating func apply(_ findings: [Finding]) async throws {
+    func apply(_ findings: [Finding]) async throws {
         let db = session.sql
         var events: [Event] = []
         var newRows: [[any Encodable & Sendable]] = []
@@ -274,7 +284,7 @@ struct ProblemSync {
     }
 
     /// Problems whose finding is gone move to 复核 (only for the rules this patrol ran).
-    mutating func finish(rules: Set<String>) async throws {
+    func finish(rules: Set<String>) async throws {
         var events: [Event] = []
         for (identity, e) in existing where !seen.contains(identity) {
             guard let rule = identity.split(separator: "|").first, rules.contains(String(rule)) else { continue }
