@@ -60,6 +60,9 @@ struct BulkWriter {
     let session: Session
     let schema: ElementSchema
     let runId: Int64
+    /// The table held no record when this file began: every record is new, no lookup needed
+    /// (duplicates within the file are refused before they get here).
+    var tableWasEmpty = false
 
     struct Counts {
         var inserted = 0, updated = 0, unchanged = 0
@@ -71,7 +74,7 @@ struct BulkWriter {
     func write(_ records: [CanonicalRecord]) async throws -> Counts {
         var counts = Counts()
         guard !records.isEmpty else { return counts }
-        let existing = try await existingHashes(records.map(\.id))
+        let existing = tableWasEmpty ? [:] : try await existingHashes(records.map(\.id))
         var toWrite: [CanonicalRecord] = []
         toWrite.reserveCapacity(records.count)
         for rec in records {

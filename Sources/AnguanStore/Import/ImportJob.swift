@@ -130,7 +130,8 @@ struct ImportJob: Sendable {
         var idLines: [UInt64: Int32] = [:]
         // The previous batch's write runs on the database's thread while the next batch is parsed.
         var pendingWrite: Task<BulkWriter.Counts, any Error>?
-        let writer = BulkWriter(session: session, schema: schema, runId: runId)
+        let tableWasEmpty = try await session.sql.raw("SELECT 1 AS x FROM \(unsafeRaw: kind.table) LIMIT 1").first() == nil
+        let writer = BulkWriter(session: session, schema: schema, runId: runId, tableWasEmpty: tableWasEmpty)
         func settle() async throws {
             guard let p = pendingWrite else { return }
             pendingWrite = nil
@@ -170,7 +171,11 @@ struct ImportJob: Sendable {
                     let chunk = Array(list[i..<min(list.count, i + 5000)])
                     let rows = try await session.sql.select().column(SQLIdentifier(idCol)).from(t.table)
                         .where(SQLIdentifier(idCol), .in, chunk).all()
-                    for r in rows { got.insert(try r.decode(column: idCol, as: String.self)) }
+                    for r in rows {
+                        let id = try r.decode(column: idCol, as: String.self)
+                        got.insert(id)
+                        st.remember(t, id)
+                    }
                     i += 5000
                 }
                 found[t] = got
@@ -188,6 +193,7 @@ struct ImportJob: Sendable {
                 }
                 if ok {
                     accepted.append(p.record)
+                    st.remember(kind, p.record.id)
                 }
             }
             batch.removeAll(keepingCapacity: true)
@@ -286,7 +292,7 @@ struct ImportJob: Sendable {
                         }
                         let h = FNV1a.hash(ref)
                         if target == kind && ref != id && idLines[h] != nil { continue }
-                        if st.prescanned[target]?.contains(h) == true {
+                        if st.prescanned[target]?.contains(h) == true || st.isKnown(target, ref) {
                             continue
                         }
                         refs.append((schema.fields[pos].name, target, ref))

@@ -184,6 +184,25 @@ struct ImportState: Sendable {
     var rejectedIds: [ElementKind: [String: Int]] = [:]
     var rejects: [RejectedRow] = []
 
+    /// Ids confirmed to exist (written by this import or found in the database), as hashes of
+    /// element and id, so most references need no database lookup. Capped, so memory stays bounded:
+    /// past the cap references are simply looked up.
+    var known = Set<UInt64>()
+
+    static func key(_ kind: ElementKind, _ id: String) -> UInt64 {
+        var h = FNV1a()
+        h.add(kind.rawValue)
+        h.add(byte: 0x1F)
+        h.add(id)
+        return h.value
+    }
+
+    mutating func remember(_ kind: ElementKind, _ id: String) {
+        if known.count < ImportLimits.knownIdCap { known.insert(Self.key(kind, id)) }
+    }
+
+    func isKnown(_ kind: ElementKind, _ id: String) -> Bool { known.contains(Self.key(kind, id)) }
+
     mutating func problem(_ p: ImportProblem) {
         problemCount += 1
         if problems.count < ImportLimits.maxListedProblems { problems.append(p) }

@@ -201,9 +201,21 @@ final class ProblemSync: @unchecked Sendable {
     let session: Session
     let runId: Int64
     let at: Int64
-    private var existing: [String: (id: Int64, state: String, finding: String, due: Int64?)] = [:]
+    /// An existing problem, kept compact: a 10M-record branch has half a million of them.
+    struct Existing {
+        let id: Int64
+        /// A second, independent hash of the identity, so two identities never pass for one.
+        let check: UInt64
+        let rule: UInt16
+        let state: String
+        let finding: String
+        let due: Int64?
+    }
+    private var existing: [UInt64: Existing] = [:]
+    private var rules: [String] = []
+    private var ruleIndex: [String: UInt16] = [:]
     private var lastSeq: [Int64: Int64] = [:]
-    private var seen = Set<String>()
+    private var seen = Set<Int64>()
     private var nextId: Int64
     private(set) var opened = 0
     private(set) var persisting = 0
@@ -219,25 +231,57 @@ final class ProblemSync: @unchecked Sendable {
         let comment: String
     }
 
+    static func hashes(_ identity: String) -> (UInt64, UInt64) {
+        var check = FNV1a()
+        check.add("anguan.identity.check")
+        check.add(identity)
+        return (FNV1a.hash(identity), check.value)
+    }
+
     init(session: Session, runId: Int64, at: Int64) async throws {
         self.session = session
         self.runId = runId
         self.at = at
         let db = session.sql
-        for r in try await db.raw("SELECT id, identity, state, finding, due_at FROM problems WHERE source = 'patrol'").all() {
-            existing[try r.decode(column: "identity", as: String.self)] = (
-                try r.decode(column: "id", as: Int64.self), try r.decode(column: "state", as: String.self),
-                try r.decode(column: "finding", as: String.self), try r.decode(column: "due_at", as: Int64?.self))
-        }
-        for r in try await db.raw("SELECT problem_id, MAX(seq) AS s FROM problem_events GROUP BY problem_id").all() {
-            lastSeq[try r.decode(column: "problem_id", as: Int64.self)] = try r.decode(column: "s", as: Int64.self)
-        }
         nextId = try await db.raw("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM problems").first()!.decode(column: "n", as: Int64.self)
+        var after: Int64 = 0
+        while true {
+            let rows = try await db.raw("""
+                SELECT id, identity, rule_id, state, finding, due_at FROM problems
+                WHERE source = 'patrol' AND id > \(bind: after) ORDER BY id LIMIT 5000
+                """).all()
+            if rows.isEmpty { break }
+            for r in rows {
+                let id = try r.decode(column: "id", as: Int64.self)
+                let (key, check) = Self.hashes(try r.decode(column: "identity", as: String.self))
+                existing[key] = Existing(id: id, check: check, rule: intern(try r.decode(column: "rule_id", as: String.self)),
+                                         state: try r.decode(column: "state", as: String.self),
+                                         finding: try r.decode(column: "finding", as: String.self),
+                                         due: try r.decode(column: "due_at", as: Int64?.self))
+                after = id
+            }
+        }
+    }
+
+    private func intern(_ rule: String) -> UInt16 {
+        if let i = ruleIndex[rule] { return i }
+        let i = UInt16(rules.count)
+        rules.append(rule)
+        ruleIndex[rule] = i
+        return i
+    }
+
+    /// The next event number of a problem (looked up only for problems that get an event).
+    private func nextSeq(_ id: Int64) async throws -> Int64 {
+        if let s = lastSeq[id] { return s + 1 }
+        let s = try await session.sql.raw("SELECT COALESCE(MAX(seq), 0) AS s FROM problem_events WHERE problem_id = \(bind: id)")
+            .first()!.decode(column: "s", as: Int64.self)
+        return s + 1
     }
 
     private func event(_ id: Int64, _ action: String, _ from: String?, _ to: String, _ comment: String,
-                                into events: inout [Event]) {
-        let seq = (lastSeq[id] ?? 0) + 1
+                       into events: inout [Event]) async throws {
+        let seq = try await nextSeq(id)
         lastSeq[id] = seq
         events.append(Event(problemId: id, seq: seq, action: action, from: from, to: to, comment: comment))
     }
@@ -248,16 +292,17 @@ final class ProblemSync: @unchecked Sendable {
         var newRows: [[any Encodable & Sendable]] = []
         for f in findings {
             let identity = f.identity
-            seen.insert(identity)
+            let (key, check) = Self.hashes(identity)
             let facts = "[" + f.facts.map(JSON.string).joined(separator: ",") + "]"
-            if let e = existing[identity] {
+            if let e = existing[key], e.check == check {
+                seen.insert(e.id)
                 persisting += 1
                 var state = e.state
                 if e.state == ProblemState.recheck.rawValue {
                     state = ProblemState.warned.rawValue
-                    event(e.id, "finding_reappeared", e.state, state, "巡查再次发现该问题（\(f.kind.label)）", into: &events)
+                    try await event(e.id, "finding_reappeared", e.state, state, "巡查再次发现该问题（\(f.kind.label)）", into: &events)
                 } else if e.finding != f.kind.rawValue || e.due != f.dueAt?.seconds {
-                    event(e.id, "finding_changed", e.state, e.state,
+                    try await event(e.id, "finding_changed", e.state, e.state,
                           "发现结果由 \(FindingKind(rawValue: e.finding)?.label ?? e.finding) 变为 \(f.kind.label)"
                               + (f.dueAt.map { "，期限 \($0.cstMinuteString)" } ?? ""), into: &events)
                 }
@@ -277,7 +322,8 @@ final class ProblemSync: @unchecked Sendable {
                                 f.subjectIds.joined(separator: ","), f.caseId, f.unitId, f.officerId, f.severity.rawValue,
                                 f.kind.rawValue, f.dueAt?.seconds, facts, f.explanation, f.basis, ProblemState.warned.rawValue,
                                 at, at, runId, at])
-                event(id, "opened", nil, ProblemState.warned.rawValue, "日巡查发现：\(f.kind.label)", into: &events)
+                lastSeq[id] = 0
+                try await event(id, "opened", nil, ProblemState.warned.rawValue, "日巡查发现：\(f.kind.label)", into: &events)
             }
         }
         try await insert(newRows, events)
@@ -286,12 +332,12 @@ final class ProblemSync: @unchecked Sendable {
     /// Problems whose finding is gone move to 复核 (only for the rules this patrol ran).
     func finish(rules: Set<String>) async throws {
         var events: [Event] = []
-        for (identity, e) in existing where !seen.contains(identity) {
-            guard let rule = identity.split(separator: "|").first, rules.contains(String(rule)) else { continue }
+        for e in existing.values where !seen.contains(e.id) {
+            guard rules.contains(self.rules[Int(e.rule)]) else { continue }
             guard ProblemState(rawValue: e.state)?.isFollowedByPatrol ?? false else { continue }
             gone += 1
             try await session.sql.raw("UPDATE problems SET state = 'recheck', updated_at = \(bind: at) WHERE id = \(bind: e.id)").run()
-            event(e.id, "finding_gone", e.state, ProblemState.recheck.rawValue, "巡查未再发现该问题（数据已更正），转入复核", into: &events)
+            try await event(e.id, "finding_gone", e.state, ProblemState.recheck.rawValue, "巡查未再发现该问题（数据已更正），转入复核", into: &events)
         }
         try await insert([], events)
     }
