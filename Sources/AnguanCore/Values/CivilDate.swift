@@ -68,7 +68,11 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DD`; nil for anything else or a date that does not exist.
     public static func parse(_ s: String) -> CivilDate? {
-        let u = Array(s.utf8)
+        var s = s
+        return s.withUTF8 { parse(bytes: $0) }
+    }
+
+    static func parse(bytes u: UnsafeBufferPointer<UInt8>) -> CivilDate? {
         guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
               let y = Digits.number(u, 0, 4), let m = Digits.number(u, 5, 2), let d = Digits.number(u, 8, 2)
         else { return nil }
@@ -82,7 +86,12 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
 enum Digits {
     /// The decimal number in `u[start..<start+count]`, or nil when a byte is not a digit.
-    static func number(_ u: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    static func number(_ a: [UInt8], _ start: Int, _ count: Int) -> Int? {
+        a.withUnsafeBufferPointer { number($0, start, count) }
+    }
+
+    /// The decimal number in `u[start..<start+count]`, or nil when a byte is not a digit.
+    static func number(_ u: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
         guard start + count <= u.count else { return nil }
         var n = 0
         for i in start..<(start + count) {

@@ -59,7 +59,11 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// (`YYYY-MM-DDTHH:MM[:SS][.fff](Z|±HH:MM|±HHMM)`); fractions of a second are dropped.
     /// Nil for anything else, including dates and times that do not exist.
     public static func parse(_ s: String) -> Instant? {
-        var u = Array(s.utf8)
+        var s = s
+        return s.withUTF8 { parse(bytes: $0) }
+    }
+
+    static func parse(bytes u: UnsafeBufferPointer<UInt8>) -> Instant? {
         guard u.count >= 16, u[4] == 45, u[7] == 45, u[10] == 32 || u[10] == 84 || u[10] == 116, u[13] == 58,
               let y = Digits.number(u, 0, 4), let mo = Digits.number(u, 5, 2), let d = Digits.number(u, 8, 2),
               let h = Digits.number(u, 11, 2), let mi = Digits.number(u, 14, 2),
@@ -97,7 +101,6 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
             }
         }
         guard i == u.count else { return nil }
-        u.removeAll()
         let local = Int64(date.daysSinceEpoch) * 86_400 + Int64(h * 3600 + mi * 60 + sec)
         return Instant(seconds: local - offset)
     }
