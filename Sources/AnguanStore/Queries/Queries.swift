@@ -140,7 +140,10 @@ extension Queries {
                 o.catalogVersion = try r.decode(column: "catalog_version", as: String.self)
             }
             o.byRule = try await db.raw("""
-                SELECT rule_id, MIN(rule_name) AS name, MIN(severity) AS severity, COUNT(*) AS n FROM problems
+                SELECT rule_id, MIN(rule_name) AS name,
+                  CASE MIN(CASE severity WHEN 'grave' THEN 1 WHEN 'major' THEN 2 WHEN 'minor' THEN 3 ELSE 4 END)
+                    WHEN 1 THEN 'grave' WHEN 2 THEN 'major' WHEN 3 THEN 'minor' ELSE 'advisory' END AS severity,
+                  COUNT(*) AS n FROM problems
                 WHERE state NOT IN ('closed', 'false_positive', 'recheck') GROUP BY rule_id ORDER BY COUNT(*) DESC, rule_id
                 """).all().map {
                 (try $0.decode(column: "rule_id", as: String.self), try $0.decode(column: "name", as: String.self),
