@@ -1,3 +1,4 @@
+import AnguanCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -104,6 +105,39 @@ public final class Store: Sendable {
         guard case .sqlite(_, let readers, _, let next) = backend else { return nil }
         let rows = try await readers[next.advance(readers.count)].query(sql, binds)
         return rows.map { $0.columns.map(\.data) }
+    }
+
+    /// Reads records of an element on PostgreSQL through PostgresNIO's rows directly (cells by
+    /// position, decoded by the field's type); nil on SQLite. `sql` selects the element's columns
+    /// in schema order, with `$1…` for `binds`.
+    func readPostgresRecords(_ sql: String, _ binds: [String], kind: ElementKind) async throws -> [Record]? {
+        guard case .postgres(let client, _) = backend else { return nil }
+        var bindings = PostgresBindings(capacity: binds.count)
+        for b in binds { bindings.append(b) }
+        let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        let fields = kind.schema.fields
+        return try await client.withConnection { conn in
+            var out: [Record] = []
+            for try await row in try await conn.query(query, logger: self.logger) {
+                let cells = row.makeRandomAccess()
+                var values: [StoredValue?] = []
+                values.reserveCapacity(fields.count)
+                for (i, f) in fields.enumerated() {
+                    let cell = cells[i]
+                    if cell.bytes == nil {
+                        values.append(nil)
+                        continue
+                    }
+                    switch f.type {
+                    case .time, .bool: values.append(.int(try cell.decode(Int64.self)))
+                    case .number: values.append(.real(try cell.decode(Double.self)))
+                    default: values.append(.text(try cell.decode(String.self)))
+                    }
+                }
+                out.append(Record(kind: kind, values: values))
+            }
+            return out
+        }
     }
 
     /// Runs work in one transaction: all of it is committed, or (on a thrown error) none of it.

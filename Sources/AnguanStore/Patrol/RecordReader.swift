@@ -1,16 +1,13 @@
 import AnguanCore
-import SQLKit
 import SQLiteNIO
 
-/// Reads element records from the store, in pages, as the patrol's `Record`s.
+/// Reads element records from the store, in pages, as the patrol's `Record`s. Rows come through
+/// each driver directly (cells by position, decoded by the field's type): the patrol reads every
+/// record of the branch, and SQLKit's per-field decoding was most of its time.
 struct RecordReader: Sendable {
     let store: Store
 
     static func columns(_ kind: ElementKind) -> String { kind.schema.fields.map(\.name).joined(separator: ", ") }
-
-    static func decode(_ row: any SQLRow, _ kind: ElementKind) throws -> Record {
-        Record(kind: kind, values: try kind.schema.fields.map { try Exporter.decode(row, $0) })
-    }
 
     static func decode(_ row: [SQLiteData], _ kind: ElementKind) -> Record {
         Record(kind: kind, values: row.map { d in
@@ -23,29 +20,25 @@ struct RecordReader: Sendable {
         })
     }
 
+    /// Runs a select of the element's columns; `marks` turns bind positions into placeholders.
+    private func select(_ kind: ElementKind, _ sql: (_ mark: (Int) -> String) -> String, _ binds: [String]) async throws -> [Record] {
+        switch store.dialect {
+        case .sqlite:
+            return try await store.readSQLite(sql { _ in "?" }, binds.map { .text($0) })!.map { Self.decode($0, kind) }
+        case .postgres:
+            return try await store.readPostgresRecords(sql { "$\($0)" }, binds, kind: kind)!
+        }
+    }
+
     /// Records of `kind` whose `field` is one of `values` (in chunks, so any number of values).
     func records(_ kind: ElementKind, where field: String, in values: [String]) async throws -> [Record] {
-        guard !values.isEmpty else { return [] }
         var out: [Record] = []
         var i = 0
-        if store.dialect == .sqlite {
-            while i < values.count {
-                let chunk = values[i..<min(values.count, i + 1000)]
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try await store.readSQLite("SELECT \(Self.columns(kind)) FROM \(kind.table) WHERE \(field) IN (\(marks))",
-                                                      chunk.map { .text($0) })!
-                for r in rows { out.append(Self.decode(r, kind)) }
-                i += 1000
-            }
-            return out
-        }
         while i < values.count {
             let chunk = Array(values[i..<min(values.count, i + 1000)])
-            let rows = try await store.read { db in
-                try await db.select().column(SQLRaw(Self.columns(kind))).from(kind.table)
-                    .where(SQLIdentifier(field), .in, chunk).all()
-            }
-            for r in rows { out.append(try Self.decode(r, kind)) }
+            out += try await select(kind, { mark in
+                "SELECT \(Self.columns(kind)) FROM \(kind.table) WHERE \(field) IN (\((1...chunk.count).map(mark).joined(separator: ",")))"
+            }, chunk)
             i += 1000
         }
         return out
@@ -55,20 +48,9 @@ struct RecordReader: Sendable {
     func page(_ kind: ElementKind, after: String?, limit: Int) async throws -> [Record] {
         let idCol = kind.schema.idField
         let order = store.dialect == .postgres ? "\(idCol) COLLATE \"C\"" : idCol
-        let cols = Self.columns(kind)
-        if store.dialect == .sqlite {
-            let sql = "SELECT \(cols) FROM \(kind.table)" + (after == nil ? "" : " WHERE \(idCol) > ?") + " ORDER BY \(idCol) LIMIT \(limit)"
-            return try await store.readSQLite(sql, after.map { [.text($0)] } ?? [])!.map { Self.decode($0, kind) }
-        }
-        let rows = try await store.read { db in
-            if let after {
-                return try await db.raw("""
-                    SELECT \(unsafeRaw: cols) FROM \(unsafeRaw: kind.table) WHERE \(unsafeRaw: order) > \(bind: after)
-                    ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(limit))
-                    """).all()
-            }
-            return try await db.raw("SELECT \(unsafeRaw: cols) FROM \(unsafeRaw: kind.table) ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(limit))").all()
-        }
-        return try rows.map { try Self.decode($0, kind) }
+        return try await select(kind, { mark in
+            "SELECT \(Self.columns(kind)) FROM \(kind.table)" + (after == nil ? "" : " WHERE \(order) > \(mark(1))")
+                + " ORDER BY \(order) LIMIT \(limit)"
+        }, after.map { [$0] } ?? [])
     }
 }
