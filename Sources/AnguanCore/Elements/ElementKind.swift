@@ -30,4 +30,21 @@ public enum ElementKind: String, Sendable, CaseIterable, Hashable, Codable {
 
     /// The schema (fields) of the element.
     public var schema: ElementSchema { ElementSchema.of(self) }
+
+    /// Position in dependency order.
+    public var ordinal: Int {
+        switch self {
+        case .units: 0
+        case .officers: 1
+        case .incidents: 2
+        case .cases: 3
+        case .persons: 4
+        case .measures: 5
+        case .property: 6
+        case .transcripts: 7
+        case .venueVisits: 8
+        case .appraisals: 9
+        case .coordination: 10
+        }
+    }
 }
