@@ -287,9 +287,9 @@ final class ProblemSync: @unchecked Sendable {
     }
 
     func apply(_ findings: [Finding]) async throws {
-        let db = session.sql
         var events: [Event] = []
         var newRows: [[any Encodable & Sendable]] = []
+        var updates: [[any Encodable & Sendable]] = []
         for f in findings {
             let identity = f.identity
             let (key, check) = Self.hashes(identity)
@@ -306,14 +306,8 @@ final class ProblemSync: @unchecked Sendable {
                           "发现结果由 \(FindingKind(rawValue: e.finding)?.label ?? e.finding) 变为 \(f.kind.label)"
                               + (f.dueAt.map { "，期限 \($0.cstMinuteString)" } ?? ""), into: &events)
                 }
-                try await db.raw("""
-                    UPDATE problems SET finding = \(bind: f.kind.rawValue), severity = \(bind: f.severity.rawValue),
-                      due_at = \(bind: f.dueAt?.seconds), facts = \(bind: facts), explanation = \(bind: f.explanation),
-                      unit_id = \(bind: f.unitId), officer_id = \(bind: f.officerId), case_id = \(bind: f.caseId),
-                      rule_name = \(bind: f.ruleName), basis = \(bind: f.basis), last_seen_at = \(bind: at),
-                      last_patrol_id = \(bind: runId), updated_at = \(bind: at), state = \(bind: state)
-                    WHERE id = \(bind: e.id)
-                    """).run()
+                updates.append([e.id, f.kind.rawValue, f.severity.rawValue, f.dueAt?.seconds, facts, f.explanation, f.unitId,
+                                f.officerId, f.caseId, f.ruleName, f.basis, state])
             } else {
                 opened += 1
                 let id = nextId
@@ -326,7 +320,39 @@ final class ProblemSync: @unchecked Sendable {
                 try await event(id, "opened", nil, ProblemState.warned.rawValue, "日巡查发现：\(f.kind.label)", into: &events)
             }
         }
+        try await update(updates)
         try await insert(newRows, events)
+    }
+
+    /// Persisting problems, updated 500 at a time with `WITH v AS (VALUES …) UPDATE … FROM v` (SQLite ≥ 3.33
+    /// and PostgreSQL alike) instead of one round trip each.
+    private func update(_ rows: [[any Encodable & Sendable]]) async throws {
+        let columns = ["finding", "severity", "due_at", "facts", "explanation", "unit_id", "officer_id", "case_id", "rule_name",
+                       "basis", "state"]
+        let casts = ["TEXT", "TEXT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT"]
+        for chunk in stride(from: 0, to: rows.count, by: 500) {
+            let part = rows[chunk..<min(rows.count, chunk + 500)]
+            // A CTE names the VALUES columns in both dialects.
+            var q = SQLQueryString("WITH v (id, \(unsafeRaw: columns.joined(separator: ", "))) AS (VALUES ")
+            for (n, row) in part.enumerated() {
+                q.appendLiteral(n == 0 ? "(" : ", (")
+                for (i, v) in row.enumerated() {
+                    if i > 0 { q.appendLiteral(", ") }
+                    q.appendInterpolation(bind: v)
+                }
+                q.appendLiteral(")")
+            }
+            q.appendLiteral(") UPDATE problems SET ")
+            q.appendLiteral(zip(columns, casts).map { "\($0) = CAST(v.\($0) AS \($1))" }.joined(separator: ", "))
+            q.appendLiteral(", last_seen_at = ")
+            q.appendInterpolation(bind: at)
+            q.appendLiteral(", last_patrol_id = ")
+            q.appendInterpolation(bind: runId)
+            q.appendLiteral(", updated_at = ")
+            q.appendInterpolation(bind: at)
+            q.appendLiteral(" FROM v WHERE problems.id = CAST(v.id AS BIGINT)")
+            try await session.sql.raw(q).run()
+        }
     }
 
     /// Problems whose finding is gone move to 复核 (only for the rules this patrol ran).
