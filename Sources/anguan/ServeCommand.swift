@@ -30,6 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
         if noDemo { cli["demo"] = "false" }
         cli.merge(patrolOptions.settingsOverrides()) { $1 }
         let settings = try await storeOptions.settings(cli)
+        // Metrics first, so that the demo import and the first patrol are counted too.
+        _ = MetricsRegistry.shared
         // A catalog with a rule that cannot be evaluated stops the server before it starts.
         let catalog = try settings.loadCatalog()
         let calendar = try settings.loadCalendar()

@@ -10,6 +10,7 @@ import Testing
 @Suite("HTTP server")
 struct ServerTests {
     func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        _ = MetricsRegistry.shared  // as `serve` does: before anything is counted
         let tdb = try await TestDatabase.make(.sqlite)!
         let store = try await tdb.open()
         _ = try await Importer(store: store).run(folder: FixtureFolder().path)

@@ -17,7 +17,11 @@ struct M001ElementTables: Migration {
             let schema = kind.schema
             var cols: [String] = []
             for f in schema.fields {
-                let type = Self.sqlType(f.type)
+                var type = Self.sqlType(f.type)
+                // Ids sort by their bytes on both databases (export order, keyset paging); on
+                // PostgreSQL the primary key is declared so, whatever the database's locale, so
+                // that `ORDER BY id COLLATE "C"` walks the index.
+                if f.name == schema.idField && dialect == .postgres { type += " COLLATE \"C\"" }
                 let notNull = f.name == schema.idField ? " PRIMARY KEY" : (f.required ? " NOT NULL" : "")
                 cols.append("\(f.name) \(type)\(notNull)")
             }
