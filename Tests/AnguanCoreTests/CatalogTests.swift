@@ -160,3 +160,14 @@ struct UncoveredYearTests {
         expectNone(run("bail_overdue", bundle([:], measures: [bail]), now: "2027-02-05 00:00"))
     }
 }
+
+@Suite("As of now: records under way")
+struct UnderWayTests {
+    @Test func anInterrogationUnderWayCountsAsStarted() {
+        let b = bundle([:], measures: [["measure_id": S("M1"), "kind": S("detention"), "started_at": T("2026-03-02 10:00")]],
+                       transcripts: [["transcript_id": S("T1"), "kind": S("interrogation"), "started_at": T("2026-03-03 09:00"),
+                                      "ended_at": T("2026-03-03 11:00")]])
+        // At 10:30 the interrogation (started 09:00) is under way: the first interrogation came in time.
+        expectNone(run("detention_first_interrogation", b, now: "2026-03-03 10:30"))
+    }
+}

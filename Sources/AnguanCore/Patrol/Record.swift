@@ -43,16 +43,21 @@ public struct Record: Sendable, Hashable {
 
 extension Record {
     /// The record as it stood at `now`: times after `now` have not happened yet and read as empty;
-    /// a record whose required time lies after `now` did not exist yet (nil). This makes a patrol
+    /// a record whose first required time lies after `now` did not exist yet (nil). This makes a patrol
     /// at a past reference time see exactly what was known then.
     public func asOf(_ now: Instant) -> Record? {
         let schema = kind.schema
         var v = values
         var changed = false
-        // `extended_until` is an approved deadline, not an event: it may lie in the future.
+        // The first required time is when the record came to be (接警, 受案, 开始, 扣押, 入区 …);
+        // later times (a transcript's end) may still lie ahead. `extended_until` is an approved
+        // deadline, not an event: it may lie in the future.
+        var first = true
         for (i, f) in schema.fields.enumerated() where f.type == .time && f.name != "extended_until" {
+            let isCreation = f.required && first
+            if f.required { first = false }
             if case .int(let s) = v[i], s > now.seconds {
-                if f.required { return nil }
+                if isCreation { return nil }
                 v[i] = nil
                 changed = true
             }
