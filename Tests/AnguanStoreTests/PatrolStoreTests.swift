@@ -98,3 +98,23 @@ struct PatrolStoreTests {
         #expect(keys == keys.sorted())
     }
 }
+
+@Suite("Patrol across cases")
+struct PatrolAcrossCasesTests {
+    @Test("a transcript naming a person of another case still sees the person's age", arguments: Backend.allCases)
+    func personOfAnotherCase(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        try await tdb.withStore { store in
+            var files = FixtureFolder.valid
+            files["cases.csv"]! += "AJ2,administrative,殴打他人,,U01,032101,2026-03-03 10:00,,,handling,,,\n"
+            files["persons.csv"]! += "RY3,AJ1,witness,孙八,,M,2010-01-01,\n"
+            files["transcripts.csv"]! += "BL3,AJ2,RY3,inquiry,2026-03-03 11:00,2026-03-03 11:30,032101;032102,,1,,问：答：\n"
+            let folder = try FixtureFolder(files)
+            _ = try await Importer(store: store).run(folder: folder.path)
+            let runner = PatrolRunner(store: store, catalog: try Catalog.load(), calendar: try HolidayCalendar.shipped())
+            let found = try await runner.findings(now: Instant.parse("2026-03-20 12:00")!, only: ["minor_guardian_absent"]).findings
+            #expect(found.map(\.subjectIds) == [["BL3"]])
+            #expect(found.first?.caseId == "AJ2")
+        }
+    }
+}

@@ -13,6 +13,9 @@ public struct CaseBundle: Sendable {
     public var visits: [Record] = []
     public var appraisals: [Record] = []
     public var coordination: [Record] = []
+    /// Persons of other cases that this case's transcripts or measures name (read for age and
+    /// role only; person rules look at `persons`).
+    public var linkedPersons: [Record] = []
 
     public init(case c: Record) { self.case = c }
 
@@ -20,7 +23,7 @@ public struct CaseBundle: Sendable {
 
     public func person(_ id: String?) -> Record? {
         guard let id else { return nil }
-        return persons.first { $0.id == id }
+        return persons.first { $0.id == id } ?? linkedPersons.first { $0.id == id }
     }
 
     public func measures(of personId: String) -> [Record] { measures.filter { $0.text("person_id") == personId } }

@@ -79,6 +79,7 @@ extension CaseBundle {
         b.visits = visits.compactMap { $0.asOf(now) }
         b.appraisals = appraisals.compactMap { $0.asOf(now) }
         b.coordination = coordination.compactMap { $0.asOf(now) }
+        b.linkedPersons = linkedPersons.compactMap { $0.asOf(now) }
         return b
     }
 }

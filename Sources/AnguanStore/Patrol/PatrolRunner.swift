@@ -128,6 +128,17 @@ public struct PatrolRunner: Sendable {
             if let cid = i.text("case_id"), bundles[cid] != nil { owners.insert(cid) }
             for o in owners { bundles[o]!.incidents.append(i) }
         }
+        // Persons of other cases named by these cases' transcripts and measures.
+        var outside: [String: [String]] = [:]  // person id -> cases naming it
+        for b in bundles.values {
+            let known = Set(b.persons.map(\.id))
+            for r in b.transcripts + b.measures {
+                if let pid = r.text("person_id"), !known.contains(pid) { outside[pid, default: []].append(b.caseId) }
+            }
+        }
+        for p in try await reader.records(.persons, where: "person_id", in: Array(outside.keys)) {
+            for cid in Set(outside[p.id] ?? []) { bundles[cid]!.linkedPersons.append(p) }
+        }
         // Venue visits by the persons of these cases.
         var personCase: [String: String] = [:]
         for b in bundles.values { for p in b.persons { personCase[p.id] = b.caseId } }
