@@ -149,7 +149,7 @@ public final class Store: Sendable {
                 let db = writer.sql()
                 try await db.raw("BEGIN IMMEDIATE").run()
                 do {
-                    let result = try await body(Session(sql: db, dialect: .sqlite, sqlite: writer, postgres: nil))
+                    let result = try await body(Session(sql: db, connection: .sqlite(writer)))
                     try await db.raw("COMMIT").run()
                     await mutex.unlock()
                     return result
@@ -166,7 +166,7 @@ public final class Store: Sendable {
                 let db = conn.sql()
                 try await db.raw("BEGIN").run()
                 do {
-                    let result = try await body(Session(sql: db, dialect: .postgres, sqlite: nil, postgres: conn))
+                    let result = try await body(Session(sql: db, connection: .postgres(conn)))
                     try await db.raw("COMMIT").run()
                     return result
                 } catch {
@@ -205,8 +205,19 @@ final class ReaderCursor: Sendable {
 /// connection for the bulk paths where each database has a faster native way.
 public struct Session: Sendable {
     public let sql: any SQLDatabase
-    public let dialect: Dialect
+    let connection: Connection
     var logger: Logger { Logger(label: "anguan.store") }
-    let sqlite: SQLiteConnection?
-    let postgres: PostgresConnection?
+
+    /// The driver's own connection behind `sql`.
+    enum Connection: Sendable {
+        case sqlite(SQLiteConnection)
+        case postgres(PostgresConnection)
+    }
+
+    public var dialect: Dialect {
+        switch connection {
+        case .sqlite: .sqlite
+        case .postgres: .postgres
+        }
+    }
 }

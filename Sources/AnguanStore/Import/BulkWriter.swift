@@ -37,25 +37,12 @@ extension CanonicalRecord {
     }
 }
 
-/// Turns a stored value into a bind of the column's SQL type (a NULL must carry the column's type
-/// for PostgreSQL).
-func bindValue(_ v: StoredValue?, _ type: FieldType) -> any Encodable & Sendable {
-    switch type {
-    case .time, .bool:
-        return v?.int
-    case .number:
-        return v?.real
-    default:
-        return v?.text
-    }
-}
-
 /// Writes batches of records with upsert semantics and counts what changed.
 ///
 /// The records of a batch are first compared with what is stored (by id and content hash), and only
 /// new or changed records are written. SQLite gets multi-row `INSERT … ON CONFLICT DO UPDATE` through
 /// its driver directly; PostgreSQL gets `COPY` into a temporary table and one `INSERT … SELECT … ON
-/// CONFLICT`; other SQLKit databases the portable builder.
+/// CONFLICT`.
 struct BulkWriter {
     let session: Session
     let schema: ElementSchema
@@ -90,12 +77,9 @@ struct BulkWriter {
             toWrite.append(rec)
         }
         guard !toWrite.isEmpty else { return counts }
-        if let conn = session.sqlite {
-            try await writeSQLite(toWrite, conn)
-        } else if let conn = session.postgres {
-            try await writePostgres(toWrite, conn)
-        } else {
-            try await writeSQLKit(toWrite)
+        switch session.connection {
+        case .sqlite(let conn): try await writeSQLite(toWrite, conn)
+        case .postgres(let conn): try await writePostgres(toWrite, conn)
         }
         return counts
     }
@@ -103,7 +87,7 @@ struct BulkWriter {
     private func existingHashes(_ ids: [String]) async throws -> [String: Int64] {
         let idCol = schema.idField
         var existing: [String: Int64] = [:]
-        if let conn = session.sqlite {
+        if case .sqlite(let conn) = session.connection {
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
             let rows = try await conn.query("SELECT \(idCol), _hash FROM \(schema.kind.table) WHERE \(idCol) IN (\(marks))",
                                             ids.map { .text($0) })
@@ -185,32 +169,6 @@ struct BulkWriter {
             ON CONFLICT (\(unsafeRaw: schema.idField)) DO UPDATE SET \(unsafeRaw: conflictUpdate)
             """).run()
         try await session.sql.raw("TRUNCATE \(unsafeRaw: stage)").run()
-    }
-
-    private func writeSQLKit(_ records: [CanonicalRecord]) async throws {
-        let db = session.sql
-        let cols = columns
-        let perStatement = max(1, 30_000 / cols.count)
-        var start = 0
-        while start < records.count {
-            let end = min(records.count, start + perStatement)
-            let insert = db.insert(into: schema.kind.table).columns(cols)
-            for rec in records[start..<end] {
-                var binds: [any Encodable & Sendable] = []
-                for (i, f) in schema.fields.enumerated() { binds.append(bindValue(rec.values[i], f.type)) }
-                binds.append(rec.hash)
-                binds.append(runId)
-                binds.append(runId)
-                insert.values(binds)
-            }
-            insert.onConflict(with: [schema.idField]) { update in
-                var u = update
-                for c in cols where c != schema.idField && c != "_run_created" { u = u.set(excludedValueOf: c) }
-                return u
-            }
-            try await insert.run()
-            start = end
-        }
     }
 }
 

@@ -4,8 +4,6 @@ import Foundation
 public struct RawRecord: Sendable {
     public var line: Int
     public var cells: [String]
-    /// The record's original text, for the rejects file.
-    public var rawText: String?
 }
 
 /// A problem in the bytes of a file itself (quoting, encoding), located by line.
@@ -142,14 +140,13 @@ public final class CSVReader {
     }
 
     /// The next record, or nil at the end of the file. Blank lines are skipped.
-    public func next(keepRaw: Bool = false) throws -> RawRecord? {
+    public func next() throws -> RawRecord? {
         while true {
             var s = Scan(lineNo: line)
             s.field = field
             s.field.removeAll(keepingCapacity: true)
             s.cells.reserveCapacity(24)
             let startLine = line
-            var raw: [UInt8] = []
             var outcome = Outcome.needMore
             while true {
                 if pos >= buffer.count {
@@ -157,7 +154,6 @@ public final class CSVReader {
                 }
                 let from = pos
                 let (end, o) = buffer.withUnsafeBufferPointer { Self.scan($0, from: from, &s) }
-                if keepRaw { raw.append(contentsOf: buffer[from..<end]) }
                 pos = end
                 outcome = o
                 if case .needMore = o { continue }
@@ -186,13 +182,7 @@ public final class CSVReader {
             if s.badEncoding {
                 throw SyntaxProblem(line: startLine, reason: "is not valid UTF-8 text", recoverable: true)
             }
-            return RawRecord(line: startLine, cells: s.cells, rawText: keepRaw ? rawString(raw) : nil)
+            return RawRecord(line: startLine, cells: s.cells)
         }
-    }
-
-    private func rawString(_ raw: [UInt8]) -> String {
-        var r = raw[...]
-        while let l = r.last, l == 0x0A || l == 0x0D { r = r.dropLast() }
-        return String(decoding: r, as: UTF8.self)
     }
 }

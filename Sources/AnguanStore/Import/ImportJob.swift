@@ -143,7 +143,6 @@ struct ImportJob: Sendable {
         var batch: [Pending] = []
         var unknownJSONFields = Set<String>()
         var lastProgress = t0
-        let keepRaw = options.skipInvalid
 
         func reject(_ cells: RowCells, line: Int, column: String?, reason: String, id: String?,
                     _ st: inout ImportState) {
@@ -212,7 +211,7 @@ struct ImportJob: Sendable {
                 var raw: [String?] = Array(repeating: nil, count: schema.fields.count)
                 do {
                     if let r = csv {
-                        guard let rec = try r.next(keepRaw: keepRaw) else { break }
+                        guard let rec = try r.next() else { break }
                         line = rec.line
                         cells = .csv(rec.cells)
                         if rec.cells.count != header.count {
