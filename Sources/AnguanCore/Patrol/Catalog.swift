@@ -42,6 +42,9 @@ public struct RuleEntry: Sendable, Codable, Equatable {
     public var field: String?
     public var `where`: [String]?
 
+    /// An entry that only names its rule (an override that changes nothing yet).
+    public init(id: String) { self.id = id }
+
     enum CodingKeys: String, CodingKey {
         case id, name, subject, shape, severity, condition, limit, limits, warn, holidays, basis, enabled
         case localDefault = "local_default"

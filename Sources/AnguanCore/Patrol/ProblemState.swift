@@ -53,7 +53,8 @@ public enum Role: String, Sendable, CaseIterable, Codable {
 /// What can be done to a problem in the closed loop.
 public enum ProblemAction: String, Sendable, CaseIterable, Codable {
     case verify, confirm, dismiss, push, answer, review, close, sendBack = "send_back", findingGone = "finding_gone",
-         findingReappeared = "finding_reappeared"
+         findingReappeared = "finding_reappeared",
+         escalate
 
     public var label: String {
         switch self {
@@ -67,6 +68,7 @@ public enum ProblemAction: String, Sendable, CaseIterable, Codable {
         case .sendBack: "退回整改"
         case .findingGone: "巡查未再发现"
         case .findingReappeared: "巡查再次发现"
+        case .escalate: "督办"
         }
     }
 }
@@ -125,6 +127,8 @@ public enum ProblemStateMachine {
             guard state.isFollowedByPatrol else { return .failure(.notFromState(action, state)) }
             return .success(.recheck)
         case .findingReappeared: return need([.patrol], [.recheck], .warned)
+        // 督办 raises the alarm on an overdue rectification; the problem stays 整改中.
+        case .escalate: return need([.patrol], [.rectifying], .rectifying)
         }
     }
 }

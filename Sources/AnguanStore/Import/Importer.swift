@@ -16,11 +16,14 @@ public struct Importer: Sendable {
         /// Where rejected rows are written with `skipInvalid`.
         public var rejectsPath: String?
         public var progress: (@Sendable (ImportProgress) -> Void)?
+        /// Who runs the import, for the audit log (a login, or `cli`).
+        public var actor: String
         public init(skipInvalid: Bool = false, rejectsPath: String? = nil,
-                    progress: (@Sendable (ImportProgress) -> Void)? = nil) {
+                    progress: (@Sendable (ImportProgress) -> Void)? = nil, actor: String = "cli") {
             self.skipInvalid = skipInvalid
             self.rejectsPath = rejectsPath
             self.progress = progress
+            self.actor = actor
         }
     }
 
@@ -151,6 +154,10 @@ public struct Importer: Sendable {
                             \(bind: f.updated), \(bind: f.unchanged), \(bind: f.rejected))
                     """).run()
             }
+            try await AuditLog.append(s, actor: options.actor, action: "import.\(report.outcome.rawValue)",
+                                      object: "import_run:\(report.runId)",
+                                      detail: "files=\(report.files.count) inserted=\(report.inserted) updated=\(report.updated) "
+                                          + "rejected=\(report.rejected) problems=\(report.problemCount)")
         }
     }
 }

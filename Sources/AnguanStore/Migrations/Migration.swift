@@ -17,6 +17,7 @@ public struct Migrator: Sendable {
         M001ElementTables(),
         M002ImportRuns(),
         M003Problems(),
+        M004ClosedLoop(),
     ]
 
     public static var latestVersion: Int { all.last!.version }

@@ -100,6 +100,12 @@ public struct PatrolRunner: Sendable {
     static func loadBundles(reader: RecordReader, after: String?) async throws -> (bundles: [CaseBundle], records: Int, last: String?) {
         let cases = try await reader.page(.cases, after: after, limit: 1000)
         if cases.isEmpty { return ([], 0, nil) }
+        let (bundles, records) = try await bundles(of: cases, reader: reader)
+        return (bundles, records, cases.last!.id)
+    }
+
+    /// The case bundles of some cases: every record the rules read about each case.
+    static func bundles(of cases: [Record], reader: RecordReader) async throws -> (bundles: [CaseBundle], records: Int) {
         var records = cases.count
         let ids = cases.map(\.id)
         var bundles: [String: CaseBundle] = [:]
@@ -146,7 +152,7 @@ public struct PatrolRunner: Sendable {
             if let pid = v.text("person_id"), let cid = personCase[pid] { bundles[cid]!.visits.append(v) }
             records += 1
         }
-        return (cases.map { bundles[$0.id]! }, records, cases.last!.id)
+        return (cases.map { bundles[$0.id]! }, records)
     }
 
     /// Runs the patrol and syncs problems: a new finding opens a problem (预警); a finding still
@@ -187,6 +193,9 @@ public struct PatrolRunner: Sendable {
             }
             try await sync.finish(rules: ruleIds)
             (summary.opened, summary.persisting, summary.gone) = (sync.opened, sync.persisting, sync.gone)
+            try await AuditLog.append(s, actor: "patrol", action: "patrol.run", object: "patrol_run:\(runId)",
+                                      detail: "now=\(now.cstString) findings=\(summary.findingCount) opened=\(sync.opened) "
+                                          + "persisting=\(sync.persisting) gone=\(sync.gone)")
             return summary
         }
         summary.runId = runId
@@ -221,6 +230,8 @@ final class ProblemSync: @unchecked Sendable {
         let state: String
         let finding: String
         let due: Int64?
+        /// Sent to 复核 by the patrol itself (not by a person), so a reappearing finding reopens it.
+        let goneByPatrol: Bool
     }
     private var existing: [UInt64: Existing] = [:]
     private var rules: [String] = []
@@ -258,7 +269,7 @@ final class ProblemSync: @unchecked Sendable {
         var after: Int64 = 0
         while true {
             let rows = try await db.raw("""
-                SELECT id, identity, rule_id, state, finding, due_at FROM problems
+                SELECT id, identity, rule_id, state, finding, due_at, gone_by_patrol FROM problems
                 WHERE source = 'patrol' AND id > \(bind: after) ORDER BY id LIMIT 5000
                 """).all()
             if rows.isEmpty { break }
@@ -268,7 +279,8 @@ final class ProblemSync: @unchecked Sendable {
                 existing[key] = Existing(id: id, check: check, rule: intern(try r.decode(column: "rule_id", as: String.self)),
                                          state: try r.decode(column: "state", as: String.self),
                                          finding: try r.decode(column: "finding", as: String.self),
-                                         due: try r.decode(column: "due_at", as: Int64?.self))
+                                         due: try r.decode(column: "due_at", as: Int64?.self),
+                                         goneByPatrol: try r.decode(column: "gone_by_patrol", as: Int64.self) != 0)
                 after = id
             }
         }
@@ -309,7 +321,8 @@ final class ProblemSync: @unchecked Sendable {
                 seen.insert(e.id)
                 persisting += 1
                 var state = e.state
-                if e.state == ProblemState.recheck.rawValue {
+                // Only a problem the patrol itself sent to 复核 reopens; one a person is re-checking stays there.
+                if e.state == ProblemState.recheck.rawValue, e.goneByPatrol {
                     state = ProblemState.warned.rawValue
                     try await event(e.id, "finding_reappeared", e.state, state, "巡查再次发现该问题（\(f.kind.label)）", into: &events)
                 } else if e.finding != f.kind.rawValue || e.due != f.dueAt?.seconds {
@@ -355,7 +368,7 @@ final class ProblemSync: @unchecked Sendable {
             }
             q.appendLiteral(") UPDATE problems SET ")
             q.appendLiteral(zip(columns, casts).map { "\($0) = CAST(v.\($0) AS \($1))" }.joined(separator: ", "))
-            q.appendLiteral(", last_seen_at = ")
+            q.appendLiteral(", gone_by_patrol = 0, last_seen_at = ")
             q.appendInterpolation(bind: at)
             q.appendLiteral(", last_patrol_id = ")
             q.appendInterpolation(bind: runId)
@@ -373,7 +386,7 @@ final class ProblemSync: @unchecked Sendable {
             guard rules.contains(self.rules[Int(e.rule)]) else { continue }
             guard ProblemState(rawValue: e.state)?.isFollowedByPatrol ?? false else { continue }
             gone += 1
-            try await session.sql.raw("UPDATE problems SET state = 'recheck', updated_at = \(bind: at) WHERE id = \(bind: e.id)").run()
+            try await session.sql.raw("UPDATE problems SET state = 'recheck', gone_by_patrol = 1, updated_at = \(bind: at) WHERE id = \(bind: e.id)").run()
             try await event(e.id, "finding_gone", e.state, ProblemState.recheck.rawValue, "巡查未再发现该问题（数据已更正），转入复核", into: &events)
         }
         try await insert([], events)
