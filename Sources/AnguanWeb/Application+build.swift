@@ -1,9 +1,11 @@
+import AnguanCore
 import AnguanStore
+import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// What the web application needs: the store and where to listen.
+/// Where the web application listens.
 public struct WebConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -13,28 +15,39 @@ public struct WebConfiguration: Sendable {
     }
 }
 
-/// The request context of every route.
-public typealias AppContext = BasicRequestContext
-
-/// Builds the router: every controller registers its routes here.
-public func buildRouter(store: Store) -> Router<AppContext> {
+/// Builds the router: every controller registers its routes here, then `/openapi.json` describes them all.
+public func buildRouter(services: WebServices) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
-    HealthController(store: store).addRoutes(to: router)
-    MetricsController(store: store).addRoutes(to: router)
-    HomeController(store: store).addRoutes(to: router)
+    router.add(middleware: ErrorMiddleware(templates: services.templates))
+    router.add(middleware: AuthMiddleware(services: services))
+    HealthController(store: services.store).addRoutes(to: router)
+    MetricsController(store: services.store).addRoutes(to: router)
+    StaticController().addRoutes(to: router)
+    LoginController(services: services).addRoutes(to: router)
+    DashboardController(services: services).addRoutes(to: router)
+    HomeController(services: services).addRoutes(to: router)
+    ProblemController(services: services).addRoutes(to: router)
+    CaseController(services: services).addRoutes(to: router)
+    WorklistController(services: services).addRoutes(to: router)
+    RuleController(services: services).addRoutes(to: router)
+    AdminController(services: services).addRoutes(to: router)
+    IngestController(services: services).addRoutes(to: router)
+    let routes = router.routes.map { (method: $0.method.rawValue, path: $0.path.description) } + [(method: "GET", path: "/openapi.json")]
+    let document = OpenAPIDocument.build(routes: routes)
+    let body = ByteBuffer(bytes: (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
+    router.get("/openapi.json") { _, _ -> Response in
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
+    }
     return router
 }
 
 /// Builds the HTTP application (tests build the same one with another configuration).
-public func buildApplication(store: Store, configuration: WebConfiguration, logger: Logger)
-    -> some ApplicationProtocol
-{
-    let router = buildRouter(store: store)
-    return Application(
-        router: router,
+public func buildApplication(services: WebServices, configuration: WebConfiguration, logger: Logger) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(services: services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "anguan"),
         logger: logger
     )

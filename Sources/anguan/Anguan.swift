@@ -7,6 +7,6 @@ struct Anguan: AsyncParsableCommand {
         commandName: "anguan",
         abstract: "案管 Anguan — 执法监督管理平台 (law-enforcement supervision platform).",
         subcommands: [ServeCommand.self, ImportCommand.self, ExportCommand.self, ImportsCommand.self, DemoCommand.self,
-                      PatrolCommand.self, RulesCommand.self]
+                      PatrolCommand.self, RulesCommand.self, UserCommand.self, AuditCommand.self]
     )
 }

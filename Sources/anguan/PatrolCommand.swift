@@ -34,12 +34,14 @@ struct PatrolCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await storeOptions.settings(patrolOptions.settingsOverrides())
-        let catalog = try settings.loadCatalog()
+        _ = try settings.loadCatalog()
         let calendar = try settings.loadCalendar()
         let only = Set((rules ?? "").split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty })
-        for id in only where catalog.rule(id) == nil { throw ValidationError("unknown rule id \(id)") }
         let store = try await storeOptions.openStore(settings)
         do {
+            // Rule settings changed on the web apply to the command line's patrol too.
+            let catalog = try await settings.loadCatalog(store: store)
+            for id in only where catalog.rule(id) == nil { throw ValidationError("unknown rule id \(id)") }
             if backtest {
                 try await runBacktest(store: store, settings: settings, catalog: catalog, calendar: calendar, only: only)
             } else {

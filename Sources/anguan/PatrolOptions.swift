@@ -1,4 +1,5 @@
 import AnguanCore
+import AnguanStore
 import ArgumentParser
 import Foundation
 
@@ -21,16 +22,30 @@ struct PatrolOptions: ParsableArguments {
 extension Settings {
     /// The effective catalog: shipped default + the branch's overrides file, every rule checked.
     func loadCatalog(overridesPath: String? = nil) throws -> Catalog {
-        let path = overridesPath ?? reader.string(forKey: "patrol.catalog")
-        var overrides: [RuleEntry] = []
-        if let path {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ValidationError("cannot read catalog file \(path)")
-            }
-            overrides = try Catalog.entries(yaml: text, source: path)
-        }
         do {
-            return try Catalog.load(overrides: overrides)
+            return try Catalog.load(overrides: try catalogOverrides(overridesPath))
+        } catch let e as Catalog.LoadErrors {
+            throw ValidationError("the catalog has rules that cannot be evaluated; the patrol refuses to run:\n\(e)")
+        }
+    }
+
+    /// The branch's overrides file (`patrol.catalog`), if any.
+    func catalogOverrides(_ overridesPath: String? = nil) throws -> [RuleEntry] {
+        guard let path = overridesPath ?? reader.string(forKey: "patrol.catalog") else { return [] }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read catalog file \(path)")
+        }
+        return try Catalog.entries(yaml: text, source: path)
+    }
+
+    /// The effective catalog of a database: the overrides file, then the rule settings changed on the web.
+    func ruleSettings(_ store: Store) throws -> RuleSettings {
+        RuleSettings(store: store, fileOverrides: try catalogOverrides())
+    }
+
+    func loadCatalog(store: Store) async throws -> Catalog {
+        do {
+            return try await ruleSettings(store).catalog()
         } catch let e as Catalog.LoadErrors {
             throw ValidationError("the catalog has rules that cannot be evaluated; the patrol refuses to run:\n\(e)")
         }

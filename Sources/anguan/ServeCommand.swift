@@ -33,7 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Metrics first, so that the demo import and the first patrol are counted too.
         _ = MetricsRegistry.shared
         // A catalog with a rule that cannot be evaluated stops the server before it starts.
-        let catalog = try settings.loadCatalog()
+        _ = try settings.loadCatalog()
         let calendar = try settings.loadCalendar()
         let dailyAt = settings.string("patrol.daily_at", default: "06:00")
         let parts = dailyAt.split(separator: ":").compactMap { Int($0) }
@@ -55,11 +55,29 @@ struct ServeCommand: AsyncParsableCommand {
             try? FileManager.default.removeItem(atPath: folder)
         }
 
+        let rules = try settings.ruleSettings(store)
+        _ = try await settings.loadCatalog(store: store)
+        var options = WebOptions()
+        options.sessionTimeoutSeconds = Int64(settings.int("session.timeout_minutes", default: 480)) * 60
+        options.secureCookies = settings.bool("http.secure_cookies", default: false)
+        let services = try await WebServices(store: store, calendar: calendar, rules: rules, options: options)
+        if settings.bool("demo", default: true) {
+            // Demo accounts only for a demo branch: a production database (demo = false) never gets them.
+            let created = try await DemoUsers(accounts: services.accounts).createIfNone()
+            if !created.isEmpty {
+                var lines = ["", "演示账号（密码只显示这一次；可用 anguan user passwd 重置）Demo accounts, passwords shown once:"]
+                for u in created {
+                    lines.append("  \(u.role.label)\t登录名 \(u.login)\t密码 \(u.password)\t\(u.name)\(u.unitName.map { "（\($0)）" } ?? "")")
+                }
+                // Unbuffered, so the accounts show at once also when the output goes to a file.
+                FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n\n").utf8))
+            }
+        }
         let web = WebConfiguration(host: settings.string("http.host", default: "127.0.0.1"),
                                    port: settings.int("http.port", default: 8080))
-        let app = buildApplication(store: store, configuration: web, logger: logger)
-        let scheduler = PatrolScheduler(store: store, catalog: catalog, calendar: calendar,
-                                        dailyAtMinute: parts[0] * 60 + parts[1], logger: logger)
+        let app = buildApplication(services: services, configuration: web, logger: logger)
+        let scheduler = PatrolScheduler(store: store, rules: rules, calendar: calendar,
+                                        dailyAtMinute: parts[0] * 60 + parts[1], logger: logger, onChange: { services.changed() })
         let group = ServiceGroup(configuration: .init(
             services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -191,6 +191,13 @@ public struct Accounts: Sendable {
         public let csrf: String
         public let lastSeenAt: Int64
         public let tokenHash: String
+
+        public init(userId: Int64, csrf: String, lastSeenAt: Int64, tokenHash: String) {
+            self.userId = userId
+            self.csrf = csrf
+            self.lastSeenAt = lastSeenAt
+            self.tokenHash = tokenHash
+        }
     }
 
     public func session(token: String) async throws -> SessionInfo? {

@@ -4,11 +4,12 @@ import Hummingbird
 
 /// The home page (首页): records per element and per unit, and the latest imports.
 struct HomeController {
-    let store: Store
+    let services: WebServices
 
     func addRoutes(to router: Router<AppContext>) {
-        router.get("/") { _, _ -> HTMLResponse in
-            let q = Queries(store: store)
+        router.get("/overview") { _, context -> Response in
+            _ = try context.require(.seeProblems)
+            let q = Queries(store: services.store)
             let counts = try await q.elementCounts()
             let units = try await q.unitCounts()
             let runs = try await q.importRuns(limit: 10)
@@ -57,17 +58,8 @@ struct HomeController {
             }
             if runs.isEmpty { body += "<tr><td colspan=\"8\">尚无导入记录</td></tr>" }
             body += "</table></section>"
-            return HTMLResponse(HTML.page(title: "首页", body: body))
+            return try services.templates.response("raw", ["title": "执法要素总览", "body": body], context: context)
         }
     }
 }
 
-/// An HTML page response.
-struct HTMLResponse: ResponseGenerator {
-    let html: String
-    init(_ html: String) { self.html = html }
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-}

@@ -9,18 +9,22 @@ import ServiceLifecycle
 /// in `patrol_runs` and counted in `/metrics`.
 public struct PatrolScheduler: Service {
     public let store: Store
-    public let catalog: Catalog
+    /// The catalog is read before each run, so a rule changed on the web applies to the next patrol.
+    public let rules: RuleSettings
     public let calendar: HolidayCalendar
     /// Minutes after CST midnight at which the daily patrol runs.
     public let dailyAtMinute: Int
     public let logger: Logger
-    /// How often new imports are looked for.
+    /// How often new imports (and overdue rectifications) are looked for.
     public let pollInterval: Duration
+    /// Called after a run that changed problems (the web layer forgets cached figures).
+    public let onChange: (@Sendable () -> Void)?
 
-    public init(store: Store, catalog: Catalog, calendar: HolidayCalendar, dailyAtMinute: Int = 6 * 60,
-                logger: Logger, pollInterval: Duration = .seconds(30)) {
+    public init(store: Store, rules: RuleSettings, calendar: HolidayCalendar, dailyAtMinute: Int = 6 * 60,
+                logger: Logger, pollInterval: Duration = .seconds(30), onChange: (@Sendable () -> Void)? = nil) {
         self.store = store
-        self.catalog = catalog
+        self.rules = rules
+        self.onChange = onChange
         self.calendar = calendar
         self.dailyAtMinute = dailyAtMinute
         self.logger = logger
@@ -46,6 +50,7 @@ public struct PatrolScheduler: Service {
             try? await Task.sleep(for: pollInterval)
             if (Task.isCancelled || Task.isShuttingDownGracefully) { break }
             let now = Self.now()
+            await escalate(now)
             if now >= nextDaily {
                 try? await patrol(reason: "daily \(nextDaily.cstMinuteString)")
                 nextDaily = Self.nextDailyRun(after: now, atMinute: dailyAtMinute)
@@ -55,6 +60,19 @@ public struct PatrolScheduler: Service {
                 lastImport = latest
                 try? await patrol(reason: "after import run \(latest)")
             }
+        }
+    }
+
+    /// 督办: overdue rectifications are escalated as soon as the deadline passes.
+    func escalate(_ now: Instant) async {
+        do {
+            let n = try await ProblemDesk(store: store, calendar: calendar).escalate(now: now)
+            if n > 0 {
+                logger.info("escalated \(n) overdue rectifications (督办)")
+                onChange?()
+            }
+        } catch {
+            logger.error("escalation failed: \(String(reflecting: error))")
         }
     }
 
@@ -70,7 +88,9 @@ public struct PatrolScheduler: Service {
     func patrol(reason: String) async throws {
         let start = ContinuousClock.now
         do {
+            let catalog = try await rules.catalog()
             let s = try await PatrolRunner(store: store, catalog: catalog, calendar: calendar).run(now: Self.now())
+            onChange?()
             Counter(label: "anguan_patrol_runs_total", dimensions: [("outcome", "finished")]).increment()
             Gauge(label: "anguan_patrol_findings").record(s.findingCount)
             Gauge(label: "anguan_patrol_last_run_timestamp_seconds").record(Int(Self.now().seconds))

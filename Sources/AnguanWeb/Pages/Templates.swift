@@ -1,0 +1,73 @@
+import AnguanCore
+import AnguanStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+
+/// The page templates (swift-mustache, `Templates/*.mustache`), rendered with the signed-in user,
+/// the navigation of their role and the CSRF token that every form carries.
+struct Templates: Sendable {
+    let library: MustacheLibrary
+
+    static func load() async throws -> Templates {
+        guard let dir = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
+            throw AppError.notFound("templates resource")
+        }
+        return Templates(library: try await MustacheLibrary(directory: dir))
+    }
+
+    /// The navigation of a role: (path, label).
+    static func navigation(for actor: Actor?) -> [[String: Any]] {
+        guard let actor else { return [] }
+        var items: [(String, String)] = []
+        if Permission.seeProblems.isGranted(to: actor.role) {
+            items += [("/", "工作台"), ("/problems", "问题列表")]
+        }
+        items.append(("/cases", "案件"))
+        if Permission.reviewWorklists.isGranted(to: actor.role) { items.append(("/worklists", "每日巡查清单")) }
+        if Permission.seeProblems.isGranted(to: actor.role) { items += [("/rules", "规则"), ("/overview", "执法要素")] }
+        if Permission.administer.isGranted(to: actor.role) { items += [("/admin/users", "用户"), ("/admin/units", "单位"), ("/audit", "审计日志")] }
+        return items.map { ["href": $0.0, "label": $0.1] }
+    }
+
+    /// Renders a page; `data` is completed with the user, navigation and CSRF token.
+    func render(_ name: String, _ data: [String: Any], context: AppContext) -> String {
+        var d = data
+        if let a = context.actor {
+            d["user"] = ["name": a.name, "login": a.login, "role": a.role.label]
+            d["nav"] = Self.navigation(for: a)
+        }
+        d["csrf"] = context.csrf ?? ""
+        return library.render(d, withTemplate: name) ?? "<!DOCTYPE html><p>模板 \(name) 缺失</p>"
+    }
+
+    func response(_ name: String, _ data: [String: Any], context: AppContext, status: HTTPResponse.Status = .ok) throws -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: render(name, data, context: context))))
+    }
+}
+
+/// Formatting shared by the pages.
+enum Fmt {
+    static func time(_ i: Instant?) -> String { i?.cstMinuteString ?? "" }
+
+    static func severityClass(_ s: Severity) -> String { "sev-\(s.rawValue)" }
+
+    static func stateClass(_ s: ProblemState) -> String { "st-\(s.rawValue)" }
+
+    /// A problem as a template row.
+    static func row(_ p: ProblemDesk.Summary, now: Instant) -> [String: Any] {
+        let due = p.rectifyDueAt ?? p.dueAt
+        var r: [String: Any] = [
+            "id": p.id, "ruleId": p.ruleId, "ruleName": p.ruleName, "severity": p.severity.label,
+            "severityClass": severityClass(p.severity), "state": p.state.label, "stateClass": stateClass(p.state),
+            "finding": FindingKind(rawValue: p.finding)?.label ?? p.finding, "unit": p.unitName ?? p.unitId ?? "",
+            "officer": p.officerName ?? p.officerId ?? "", "caseId": p.caseId ?? "", "source": p.source.label,
+            "firstSeen": time(p.firstSeenAt), "due": time(due), "dueLabel": p.rectifyDueAt != nil ? "整改期限" : "法定期限",
+        ]
+        if let due, due < now, ![.closed, .falsePositive].contains(p.state) { r["overdue"] = true }
+        if let e = Rectification.escalationLabel(p.escalation), p.state == .rectifying { r["escalation"] = e }
+        return r
+    }
+}
