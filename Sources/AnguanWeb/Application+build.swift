@@ -21,8 +21,10 @@ public func buildRouter(services: WebServices) -> Router<AppContext> {
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
+    // Errors of signing in are mapped outside it; errors of the handlers inside, where the page knows the user.
     router.add(middleware: ErrorMiddleware(templates: services.templates))
     router.add(middleware: AuthMiddleware(services: services))
+    router.add(middleware: ErrorMiddleware(templates: services.templates))
     HealthController(store: services.store).addRoutes(to: router)
     MetricsController(store: services.store).addRoutes(to: router)
     StaticController().addRoutes(to: router)

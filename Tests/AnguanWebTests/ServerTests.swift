@@ -14,7 +14,10 @@ struct ServerTests {
         let tdb = try await TestDatabase.make(.sqlite)!
         let store = try await tdb.open()
         _ = try await Importer(store: store).run(folder: FixtureFolder().path)
-        let app = buildApplication(store: store, configuration: .init(host: "127.0.0.1", port: 0), logger: quietLogger)
+        let services = try await WebServices(store: store, calendar: try HolidayCalendar.shipped(), bcryptCost: 4)
+        try await Accounts(store: store, cost: 4).add(login: "anguan", name: "案管", role: .supervisor, unitId: nil,
+                                                      password: LoopFixture.password, by: "test")
+        let app = buildApplication(services: services, configuration: .init(host: "127.0.0.1", port: 0), logger: quietLogger)
         try await app.test(.router) { client in try await body(client) }
         await store.close()
     }
@@ -46,9 +49,10 @@ struct ServerTests {
         }
     }
 
-    @Test func homePageSpeaksChinese() async throws {
+    @Test func overviewPageSpeaksChinese() async throws {
         try await withApp { client in
-            try await client.execute(uri: "/", method: .get) { res in
+            let session = try await Session.login(client, "anguan")
+            try await client.execute(uri: "/overview", method: .get, headers: session.headers) { res in
                 let html = String(buffer: res.body)
                 #expect(res.status == .ok)
                 #expect(res.headers[.contentType]?.hasPrefix("text/html") == true)

@@ -59,11 +59,14 @@ enum OpenAPIDocument {
         var paths: [String: [String: Any]] = [:]
         let error: [String: Any] = ["$ref": "#/components/responses/Error"]
         for r in routes {
-            let key = "\(r.method) \(r.path)"
+            // The router writes captures as {name} or :name; the table uses :name.
+            let components = r.path.split(separator: "/").map { c -> String in
+                c.hasPrefix("{") && c.hasSuffix("}") ? ":" + c.dropFirst().dropLast() : String(c)
+            }
+            let key = "\(r.method) /" + components.joined(separator: "/")
             let doc = summaries[key] ?? ("undocumented", "")
-            let components = r.path.split(separator: "/")
             let params = components.filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }
-            let openPath = "/" + components.map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            let openPath = "/" + components.map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : $0 }.joined(separator: "/")
             var op: [String: Any] = [
                 "operationId": (r.method.lowercased() + openPath.replacingOccurrences(of: "{", with: "by_").replacingOccurrences(of: "}", with: ""))
                     .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "-", with: "_"),

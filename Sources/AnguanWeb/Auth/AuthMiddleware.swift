@@ -1,5 +1,6 @@
 import AnguanCore
 import AnguanStore
+import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -33,6 +34,13 @@ struct AuthMiddleware: RouterMiddleware {
             if now - s.lastSeenAt > services.options.sessionTimeoutSeconds {
                 services.sessionCache.remove(digestKey)
                 try await services.accounts.closeSession(tokenHash: s.tokenHash)
+                if request.method == .get, !request.uri.path.hasPrefix("/api/"), request.uri.path != "/login" {
+                    let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
+                    var response = Response.redirect(to: "/login?expired=1&next=\(next)")
+                    response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: services.options.secureCookies,
+                                              httpOnly: true, sameSite: .lax))
+                    return response
+                }
                 context.sessionExpired = true
             } else if let actor = try await services.actor(s.userId) {
                 if now - s.lastSeenAt > 60 {

@@ -11,7 +11,7 @@ struct LoginController {
     func addRoutes(to router: Router<AppContext>) {
         router.get("/login") { request, context -> Response in
             var data: [String: Any] = ["title": "登录", "next": Self.safeNext(request.uri.queryParameters.get("next"))]
-            if context.sessionExpired { data["error"] = "会话已超时，请重新登录" }
+            if context.sessionExpired || request.uri.queryParameters.get("expired") == "1" { data["error"] = "会话已超时，请重新登录" }
             return try services.templates.response("login", data, context: context)
         }
         router.post("/login") { request, context -> Response in
