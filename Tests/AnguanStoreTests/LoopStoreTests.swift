@@ -1,0 +1,68 @@
+import AnguanCore
+import AnguanStore
+import AnguanTestSupport
+import Testing
+
+@Suite("Closed loop storage on both databases")
+struct LoopStoreTests {
+    @Test(arguments: Backend.allCases)
+    func transitionsEventsAndTheAuditChain(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        try await tdb.withStore { store in
+            _ = try await Importer(store: store).run(folder: try FixtureFolder().path)
+            let accounts = Accounts(store: store, cost: 4)
+            try await accounts.add(login: "anguan", name: "案管", role: .supervisor, unitId: "U00", password: "password-1", by: "test")
+            try await accounts.add(login: "suozhang", name: "所长", role: .unitHead, unitId: "U01", password: "password-1", by: "test")
+            await #expect(throws: LoopError.conflict("登录名 anguan 已存在")) {
+                try await accounts.add(login: "anguan", name: "x", role: .admin, unitId: nil, password: "password-1", by: "test")
+            }
+            #expect(try await accounts.authenticate(login: "anguan", password: "password-1", from: "test") != nil)
+            #expect(try await accounts.authenticate(login: "anguan", password: "nope-nope", from: "test") == nil)
+            let users = try await accounts.list()
+            let sup = try #require(try await accounts.actor(userId: users.first { $0.login == "anguan" }!.id))
+            let head = try #require(try await accounts.actor(userId: users.first { $0.login == "suozhang" }!.id))
+            #expect(head.scope == .unit("U01"))
+            let desk = ProblemDesk(store: store, calendar: try HolidayCalendar.shipped())
+            let now = Instant.parse("2026-03-10 09:00")!
+            let id = try await desk.register(.init(source: .healthCheck, unitId: "U01", officerId: "032101", caseId: "AJ1",
+                                                   description: "体检式检查：讯问未全程录音录像", severity: .grave, category: "同步录音录像"),
+                                             ruleName: nil, by: sup, at: now)
+            for (a, who) in [(ProblemAction.verify, sup), (.confirm, sup), (.push, sup)] {
+                try await desk.transition(id, .init(action: a, comment: "ok"), by: who, at: now)
+            }
+            await #expect(throws: LoopError.refused(.reasonRequired(.answer))) {
+                try await desk.transition(id, .init(action: .answer), by: head, at: now)
+            }
+            try await desk.transition(id, .init(action: .answer, comment: "已补录"), by: head, at: now)
+            try await desk.transition(id, .init(action: .review), by: sup, at: now)
+            try await desk.transition(id, .init(action: .sendBack, comment: "补录不完整"), by: sup, at: now)
+            try await desk.transition(id, .init(action: .answer, comment: "已全部补录"), by: head, at: now)
+            try await desk.transition(id, .init(action: .review), by: sup, at: now)
+            #expect(try await desk.transition(id, .init(action: .close), by: sup, at: now) == .closed)
+            let d = try #require(try await desk.detail(id, for: sup))
+            #expect(d.events.map(\.action) == ["registered", "verify", "confirm", "push", "answer", "review", "send_back", "answer", "review", "close"])
+            #expect(d.events.allSatisfy { $0.at == now })
+            #expect(d.events[6].comment == "补录不完整")
+            #expect(d.summary.state == .closed)
+            // The unit head sees it; nobody outside U01 would.
+            #expect(try await desk.detail(id, for: head) != nil)
+            let v = try await AuditLog.verify(store: store)
+            #expect(v.ok)
+            #expect(v.checked >= 13)
+            // Append-only from the application on both databases.
+            await #expect(throws: (any Error).self) {
+                try await store.write { s in try await s.sql.raw("DELETE FROM audit_log WHERE seq = 2").run() }
+            }
+            #expect(try await AuditLog.verify(store: store).ok)
+            // Tampering with the guard removed is found.
+            try await store.write { s in
+                switch s.dialect {
+                case .sqlite: try await s.sql.raw("DROP TRIGGER audit_log_no_update").run()
+                case .postgres: try await s.sql.raw("DROP TRIGGER audit_log_append_only ON audit_log").run()
+                }
+                try await s.sql.raw("UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 7").run()
+            }
+            #expect(try await AuditLog.verify(store: store).problem == .edited(seq: 7))
+        }
+    }
+}
