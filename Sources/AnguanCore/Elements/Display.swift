@@ -46,6 +46,7 @@ public struct CaseTimeline: Sendable {
             case .coordination: return Enumerations.coordinationKind.label(of: r.text("kind") ?? "") ?? "推送"
             case .venueVisits: return names[r.text("person_id") ?? ""] ?? r.text("person_id") ?? ""
             case .incidents: return Enumerations.incidentCategory.label(of: r.text("category") ?? "") ?? ""
+            case .cases: return r.text("cause") ?? ""
             default: return r.text("name") ?? r.id
             }
         }

@@ -246,12 +246,13 @@ struct ProblemController {
         data["title"] = "问题 \(s.id)"
         data["explanation"] = d.explanation
         data["basis"] = d.basis
-        data["facts"] = d.facts
+        data["facts"] = d.facts.map(Fmt.fact)
         data["subjectIds"] = d.subjectIds.joined(separator: "、")
         data["subjectKind"] = d.subjectKind
-        data["description"] = d.description ?? ""
-        data["dueAt"] = Fmt.time(s.dueAt)
-        data["rectifyDueAt"] = Fmt.time(s.rectifyDueAt)
+        // Absent keys, not empty strings, so the page leaves the rows out.
+        if let text = d.description, !text.isEmpty { data["description"] = text }
+        if let due = s.dueAt { data["dueAt"] = Fmt.time(due) }
+        if let due = s.rectifyDueAt { data["rectifyDueAt"] = Fmt.time(due) }
         data["events"] = d.events.map { e -> [String: Any] in
             ["at": e.at.cstMinuteString, "actor": e.actorName.map { "\($0)（\(e.actor)）" } ?? (e.actor == "patrol" ? "日巡查" : e.actor),
              "action": e.actionLabel, "from": e.from?.label ?? "", "to": e.to?.label ?? "", "comment": e.comment ?? "", "data": e.data ?? ""]

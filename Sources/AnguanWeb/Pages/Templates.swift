@@ -52,6 +52,14 @@ struct Templates: Sendable {
 enum Fmt {
     static func time(_ i: Instant?) -> String { i?.cstMinuteString ?? "" }
 
+    /// A finding's fact `element.field = value` with the element's and field's Chinese names.
+    static func fact(_ f: String) -> String {
+        guard let eq = f.range(of: " = "), let dot = f[..<eq.lowerBound].firstIndex(of: "."),
+              let kind = ElementKind(rawValue: String(f[..<dot])),
+              let field = kind.schema.field(String(f[f.index(after: dot)..<eq.lowerBound])) else { return f }
+        return "\(kind.label)·\(field.label)：\(f[eq.upperBound...])"
+    }
+
     static func severityClass(_ s: Severity) -> String { "sev-\(s.rawValue)" }
 
     static func stateClass(_ s: ProblemState) -> String { "st-\(s.rawValue)" }
