@@ -39,7 +39,9 @@ public func buildRouter(services: WebServices) -> Router<AppContext> {
     IngestController(services: services).addRoutes(to: router)
     let routes = router.routes.map { (method: $0.method.rawValue, path: $0.path.description) } + [(method: "GET", path: "/openapi.json")]
     let document = OpenAPIDocument.build(routes: routes)
-    let body = ByteBuffer(bytes: (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
+    var text = ""
+    JSONText.write(document, into: &text)
+    let body = ByteBuffer(string: text)
     router.get("/openapi.json") { _, _ -> Response in
         Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
     }

@@ -206,7 +206,10 @@ public struct Catalog: Sendable {
     public func rule(_ id: String) -> Rule? { rules.first { $0.id == id } }
 
     /// The default catalog shipped as `Resources/catalog.yaml`.
-    public static func defaultEntries() throws -> [RuleEntry] {
+    public static func defaultEntries() throws -> [RuleEntry] { try shippedEntries.get() }
+
+    /// The shipped catalog, parsed once.
+    private static let shippedEntries: Result<[RuleEntry], any Error> = Result {
         guard let url = Bundle.module.url(forResource: "catalog", withExtension: "yaml") else {
             throw CatalogError(ruleId: "-", reason: "the shipped catalog.yaml resource is missing")
         }

@@ -140,6 +140,41 @@ public final class Store: Sendable {
         }
     }
 
+    /// Rows of a read on PostgreSQL, cells by position: integers as `.int`, floating point and numeric as
+    /// `.real`, everything else as text.
+    func readPostgresRows(_ q: SQLText) async throws -> [[StoredValue?]] {
+        guard case .postgres(let client, _) = backend else { return [] }
+        var bindings = PostgresBindings(capacity: q.binds.count)
+        for b in q.binds {
+            switch b {
+            case .text(let s)?: bindings.append(s)
+            case .int(let i)?: bindings.append(i)
+            case .real(let d)?: bindings.append(d)
+            case nil: bindings.appendNull()
+            }
+        }
+        let query = PostgresQuery(unsafeSQL: q.dollarSQL, binds: bindings)
+        return try await client.withConnection { conn in
+            var out: [[StoredValue?]] = []
+            for try await row in try await conn.query(query, logger: self.logger) {
+                var values: [StoredValue?] = []
+                for cell in row {
+                    if cell.bytes == nil {
+                        values.append(nil)
+                        continue
+                    }
+                    switch cell.dataType {
+                    case .int2, .int4, .int8: values.append(.int(try cell.decode(Int64.self)))
+                    case .float4, .float8, .numeric: values.append(.real(try cell.decode(Double.self)))
+                    default: values.append(.text(try cell.decode(String.self)))
+                    }
+                }
+                out.append(values)
+            }
+            return out
+        }
+    }
+
     /// Runs work in one transaction: all of it is committed, or (on a thrown error) none of it.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Session) async throws -> T) async throws -> T {
         switch backend {

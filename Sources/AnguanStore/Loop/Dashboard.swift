@@ -26,7 +26,8 @@ public struct Dashboard: Sendable {
     public static func load(_ desk: ProblemDesk, for actor: Actor, now: Instant) async throws -> Dashboard {
         var f = ProblemDesk.Filter()
         f.perPage = 1
-        let w = ProblemDesk.whereClause(actor.scope, f)
+        let wText = ProblemDesk.whereText(actor.scope, f)
+        let w = wText.queryString
         let today = Instant(cst: now.cstDate), tomorrow = Instant(cst: now.cstDate.adding(days: 1))
         let weekEnd = Instant(cst: now.cstDate.adding(days: 7))
         let open = " AND p.state NOT IN ('closed', 'false_positive')"
@@ -60,21 +61,13 @@ public struct Dashboard: Sendable {
                          open: try r.decode(column: "n", as: Int.self), grave: try r.decode(column: "grave", as: Int.self),
                          escalated: try r.decode(column: "esc", as: Int.self))
             }
-            func summaries(_ extra: String, _ binds: [Int64], order: String, limit: Int) async throws -> [ProblemDesk.Summary] {
-                var q = SQLQueryString("SELECT \(unsafeRaw: ProblemDesk.summaryColumns) FROM problems p \(unsafeRaw: ProblemDesk.summaryJoins) ")
-                q.appendInterpolation(w)
-                q.appendLiteral(open)
-                var parts = extra.split(separator: "?", omittingEmptySubsequences: false)
-                q.appendLiteral(String(parts.removeFirst()))
-                for (b, part) in zip(binds, parts) {
-                    q.appendInterpolation(bind: b)
-                    q.appendLiteral(String(part))
-                }
-                q.appendLiteral(" ORDER BY \(order) LIMIT \(limit)")
-                return try await db.raw(q).all().map(ProblemDesk.summary)
-            }
-            let dueToday = try await summaries(" AND \(due) >= ? AND \(due) < ?", [today.seconds, tomorrow.seconds],
-                                               order: "\(due), p.id", limit: 20)
+            var todayClause = SQLText(open + " AND \(due) >= ")
+            todayClause.bind(today.seconds)
+            todayClause.append(" AND \(due) < ")
+            todayClause.bind(tomorrow.seconds)
+            var w2 = wText
+            w2.append(todayClause)
+            let dueToday = try await desk.summaries(where: w2, order: "\(due), p.id", limit: 20)
             var c = SQLQueryString("SELECT COUNT(*) AS n FROM problems p ")
             c.appendInterpolation(w)
             c.appendLiteral(open + " AND \(due) >= ")
@@ -82,16 +75,14 @@ public struct Dashboard: Sendable {
             c.appendLiteral(" AND \(due) < ")
             c.appendInterpolation(bind: weekEnd.seconds)
             let week = try await db.raw(c).first()!.decode(column: "n", as: Int.self)
-            let escalated = try await summaries(" AND p.escalation > 0 AND p.state = 'rectifying'", [],
-                                                order: "p.escalation DESC, p.rectify_due_at, p.id", limit: 20)
+            let escalated = try await desk.summaries(where: wText, extra: open + " AND p.escalation > 0 AND p.state = 'rectifying'",
+                                                     order: "p.escalation DESC, p.rectify_due_at, p.id", limit: 20)
             var mine: [ProblemDesk.Summary] = []
             if actor.role == .officer, let o = actor.officerId {
-                var q = SQLQueryString("SELECT \(unsafeRaw: ProblemDesk.summaryColumns) FROM problems p \(unsafeRaw: ProblemDesk.summaryJoins) ")
-                q.appendInterpolation(w)
-                q.appendLiteral(open + " AND p.officer_id = ")
-                q.appendInterpolation(bind: o)
-                q.appendLiteral(" ORDER BY p.first_seen_at DESC LIMIT 20")
-                mine = try await db.raw(q).all().map(ProblemDesk.summary)
+                var mineClause = wText
+                mineClause.append(open + " AND p.officer_id = ")
+                mineClause.bind(o)
+                mine = try await desk.summaries(where: mineClause, order: "p.first_seen_at DESC", limit: 20)
             }
             return Dashboard(byState: ProblemState.allCases.map { ($0, states[$0] ?? 0) },
                              bySeverity: Severity.allCases.map { ($0, sev[$0] ?? 0) }, byUnit: units, dueToday: dueToday,

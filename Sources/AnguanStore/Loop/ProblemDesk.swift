@@ -108,16 +108,16 @@ public struct ProblemDesk: Sendable {
     }
 
     /// The WHERE clause of a scope and filter (every value bound, never spliced).
-    static func whereClause(_ scope: Scope, _ f: Filter) -> SQLQueryString {
-        var q = SQLQueryString("WHERE 1 = 1")
+    static func whereText(_ scope: Scope, _ f: Filter) -> SQLText {
+        var q = SQLText("WHERE 1 = 1")
         if case .unit(let u) = scope {
-            q.appendLiteral(" AND p.unit_id = ")
-            q.appendInterpolation(bind: u)
+            q.append(" AND p.unit_id = ")
+            q.bind(u)
         }
         func eq(_ column: String, _ value: String?) {
             guard let value else { return }
-            q.appendLiteral(" AND \(column) = ")
-            q.appendInterpolation(bind: value)
+            q.append(" AND \(column) = ")
+            q.bind(value)
         }
         eq("p.rule_id", f.ruleId)
         eq("p.unit_id", f.unitId)
@@ -127,16 +127,40 @@ public struct ProblemDesk: Sendable {
         eq("p.state", f.state?.rawValue)
         eq("p.source", f.source?.rawValue)
         if let from = f.from {
-            q.appendLiteral(" AND p.first_seen_at >= ")
-            q.appendInterpolation(bind: Instant(cst: from).seconds)
+            q.append(" AND p.first_seen_at >= ")
+            q.bind(Instant(cst: from).seconds)
         }
         if let to = f.to {
-            q.appendLiteral(" AND p.first_seen_at < ")
-            q.appendInterpolation(bind: Instant(cst: to.adding(days: 1)).seconds)
+            q.append(" AND p.first_seen_at < ")
+            q.bind(Instant(cst: to.adding(days: 1)).seconds)
         }
-        if f.escalatedOnly { q.appendLiteral(" AND p.escalation > 0") }
-        if f.openOnly { q.appendLiteral(" AND p.state NOT IN ('closed', 'false_positive')") }
+        if f.escalatedOnly { q.append(" AND p.escalation > 0") }
+        if f.openOnly { q.append(" AND p.state NOT IN ('closed', 'false_positive')") }
         return q
+    }
+
+    static func whereClause(_ scope: Scope, _ f: Filter) -> SQLQueryString { whereText(scope, f).queryString }
+
+    /// A summary from a row of `summaryColumns`, by position.
+    static func summary(_ v: [StoredValue?]) -> Summary {
+        func t(_ i: Int) -> String? { v[i]?.text }
+        func n(_ i: Int) -> Int64? { v[i]?.int }
+        return Summary(id: n(0) ?? 0, source: ProblemSource(rawValue: t(1) ?? "") ?? .patrol, ruleId: t(2) ?? "", ruleName: t(3) ?? "",
+                       severity: Severity(rawValue: t(4) ?? "") ?? .minor, state: ProblemState(rawValue: t(5) ?? "") ?? .warned,
+                       finding: t(6) ?? "", unitId: t(7), unitName: t(8), officerId: t(9), officerName: t(10), caseId: t(11),
+                       dueAt: n(12).map(Instant.init(seconds:)), rectifyDueAt: n(13).map(Instant.init(seconds:)),
+                       escalation: Int(n(14) ?? 0), firstSeenAt: Instant(seconds: n(15) ?? 0), updatedAt: Instant(seconds: n(16) ?? 0))
+    }
+
+    /// Summaries of problems matching a WHERE clause, read by position.
+    func summaries(where w: SQLText, extra: String = "", order: String, limit: Int, offset: Int = 0) async throws -> [Summary] {
+        var q = SQLText("SELECT \(Self.summaryColumns) FROM problems p \(Self.summaryJoins) ")
+        q.append(w)
+        q.append(extra + " ORDER BY \(order) LIMIT ")
+        q.bind(Int64(limit))
+        q.append(" OFFSET ")
+        q.bind(Int64(offset))
+        return try await store.rows(q).map(Self.summary)
     }
 
     public struct Page: Sendable {
@@ -151,19 +175,12 @@ public struct ProblemDesk: Sendable {
     public func list(_ f: Filter, for actor: Actor) async throws -> Page {
         guard Permission.seeProblems.isGranted(to: actor.role) else { return Page(items: [], total: 0, page: 1, perPage: f.perPage) }
         let perPage = min(max(f.perPage, 1), 500), page = max(f.page, 1)
-        let w = Self.whereClause(actor.scope, f)
-        return try await store.read { db in
-            var count = SQLQueryString("SELECT COUNT(*) AS n FROM problems p ")
-            count.appendInterpolation(w)
-            let total = try await db.raw(count).first()!.decode(column: "n", as: Int.self)
-            var q = SQLQueryString("SELECT \(unsafeRaw: Self.summaryColumns) FROM problems p \(unsafeRaw: Self.summaryJoins) ")
-            q.appendInterpolation(w)
-            q.appendLiteral(" ORDER BY \(f.sort.orderBy) LIMIT ")
-            q.appendInterpolation(bind: perPage)
-            q.appendLiteral(" OFFSET ")
-            q.appendInterpolation(bind: (page - 1) * perPage)
-            return Page(items: try await db.raw(q).all().map(Self.summary), total: total, page: page, perPage: perPage)
-        }
+        let w = Self.whereText(actor.scope, f)
+        var count = SQLText("SELECT COUNT(*) AS n FROM problems p ")
+        count.append(w)
+        let total = Int(try await store.rows(count).first?.first??.int ?? 0)
+        let items = try await summaries(where: w, order: f.sort.orderBy, limit: perPage, offset: (page - 1) * perPage)
+        return Page(items: items, total: total, page: page, perPage: perPage)
     }
 
     public struct Event: Sendable {

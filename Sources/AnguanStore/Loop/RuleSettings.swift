@@ -1,32 +1,43 @@
 import AnguanCore
 import Foundation
 import SQLKit
+import Synchronization
 
 /// Rule settings changed from the web (a limit, the warning window, the severity, the enabled flag),
 /// stored as catalog overrides on top of the shipped catalog and the branch's overrides file, and each
 /// rule's precision measured from 核查 outcomes.
-public struct RuleSettings: Sendable {
+public final class RuleSettings: Sendable {
     public let store: Store
     /// The branch's overrides file (`patrol.catalog`), applied before the settings stored here.
     public let fileOverrides: [RuleEntry]
+
+    /// The last catalog compiled, with the stored settings it was compiled from (pages ask for the
+    /// catalog on every request; it is compiled again only when a setting changed).
+    private let compiled = Mutex<(key: [String], catalog: Catalog)?>(nil)
 
     public init(store: Store, fileOverrides: [RuleEntry] = []) {
         self.store = store
         self.fileOverrides = fileOverrides
     }
 
+    func storedJSON() async throws -> [String] {
+        try await store.read { db in
+            try await db.raw("SELECT entry FROM rule_settings ORDER BY rule_id").all().map { try $0.decode(column: "entry", as: String.self) }
+        }
+    }
+
     /// The stored overrides, by rule id.
     public func stored() async throws -> [RuleEntry] {
-        try await store.read { db in
-            try await db.raw("SELECT entry FROM rule_settings ORDER BY rule_id").all().compactMap { r in
-                try JSONDecoder().decode(RuleEntry.self, from: Data(try r.decode(column: "entry", as: String.self).utf8))
-            }
-        }
+        try await storedJSON().map { try JSONDecoder().decode(RuleEntry.self, from: Data($0.utf8)) }
     }
 
     /// The effective catalog: shipped + overrides file + settings changed from the web.
     public func catalog() async throws -> Catalog {
-        try Catalog.load(overrides: fileOverrides + (try await stored()))
+        let json = try await storedJSON()
+        if let hit = compiled.withLock({ $0 }), hit.key == json { return hit.catalog }
+        let catalog = try Catalog.load(overrides: fileOverrides + json.map { try JSONDecoder().decode(RuleEntry.self, from: Data($0.utf8)) })
+        compiled.withLock { $0 = (json, catalog) }
+        return catalog
     }
 
     /// A change to one rule; nil leaves the value as it is.

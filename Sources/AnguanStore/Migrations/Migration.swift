@@ -18,6 +18,7 @@ public struct Migrator: Sendable {
         M002ImportRuns(),
         M003Problems(),
         M004ClosedLoop(),
+        M005ProblemListIndexes(),
     ]
 
     public static var latestVersion: Int { all.last!.version }

@@ -27,6 +27,16 @@ public struct Queries: Sendable {
         public let cases: Int
     }
 
+    /// Units by id: id, name and kind (for menus).
+    public func units() async throws -> [(id: String, name: String, kind: String)] {
+        try await store.read { db in
+            try await db.raw("SELECT unit_id, name, kind FROM el_units ORDER BY unit_id").all().map {
+                (try $0.decode(column: "unit_id", as: String.self), try $0.decode(column: "name", as: String.self),
+                 try $0.decode(column: "kind", as: String.self))
+            }
+        }
+    }
+
     /// Officers, incidents and cases per unit.
     public func unitCounts() async throws -> [UnitRow] {
         try await store.read { db in

@@ -65,7 +65,7 @@ struct ProblemController {
             let f = try Self.filter(q)
             let page = try await services.desk.list(f, for: actor)
             let now = services.now()
-            let units = try await Queries(store: services.store).unitCounts().filter { actor.scope.contains(unitId: $0.unitId) }
+            let units = try await Queries(store: services.store).units().filter { actor.scope.contains(unitId: $0.id) }
             let catalog = try await services.rules.catalog()
             func keep(_ extra: [String: String]) -> String {
                 var p = q
@@ -75,13 +75,13 @@ struct ProblemController {
             }
             var data: [String: Any] = [
                 "title": "问题列表", "total": page.total, "page": page.page, "pages": page.pages,
-                "items": page.items.map { Fmt.row($0, now: now) },
-                "states": ProblemState.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": f.state == $0] },
-                "severities": Severity.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": f.severity == $0] },
-                "sources": ProblemSource.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": f.source == $0] },
-                "sorts": ProblemDesk.Sort.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": f.sort == $0] },
-                "units": units.map { ["value": $0.unitId, "label": $0.name, "selected": f.unitId == $0.unitId] },
-                "rules": catalog.rules.map { ["value": $0.id, "label": "\($0.id) \($0.name)", "selected": f.ruleId == $0.id] },
+                "rows": Fmt.rowsHTML(page.items, now: now), "empty": page.items.isEmpty,
+                "stateOptions": Fmt.options(ProblemState.allCases.map { ($0.rawValue, $0.label) }, selected: f.state?.rawValue),
+                "severityOptions": Fmt.options(Severity.allCases.map { ($0.rawValue, $0.label) }, selected: f.severity?.rawValue),
+                "sourceOptions": Fmt.options(ProblemSource.allCases.map { ($0.rawValue, $0.label) }, selected: f.source?.rawValue),
+                "sortOptions": Fmt.options(ProblemDesk.Sort.allCases.map { ($0.rawValue, $0.label) }, selected: f.sort.rawValue),
+                "unitOptions": Fmt.options(units.map { ($0.id, $0.name) }, selected: f.unitId),
+                "ruleOptions": Fmt.options(catalog.rules.map { ($0.id, "\($0.id) \($0.name)") }, selected: f.ruleId),
                 "officer": f.officerId ?? "", "from": f.from?.description ?? "", "to": f.to?.description ?? "",
                 "openOnly": f.openOnly, "escalatedOnly": f.escalatedOnly,
                 "csv": keep(["page": ""]).replacingOccurrences(of: "/problems?", with: "/problems.csv?"),

@@ -110,8 +110,9 @@ struct ErrorMiddleware: RouterMiddleware {
         var error: [String: Any] = ["code": code, "message": message]
         if let field { error["field"] = field }
         if !details.isEmpty { error["details"] = details }
-        let data = (try? JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys])) ?? Data()
+        var text = ""
+        JSONText.write(["error": error], into: &text)
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
