@@ -69,20 +69,19 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user (ends sessions, revokes API tokens).")
         @Argument var login: String
         @OptionGroup var storeOptions: StoreOptions
-        func run() async throws {
-            try await UserCommand.withAccounts(storeOptions) { try await $0.setDisabled(login: login, true, by: "cli") }
-            print("\(login) disabled")
-        }
+        func run() async throws { try await UserCommand.setDisabled(login, true, storeOptions) }
     }
 
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled user.")
         @Argument var login: String
         @OptionGroup var storeOptions: StoreOptions
-        func run() async throws {
-            try await UserCommand.withAccounts(storeOptions) { try await $0.setDisabled(login: login, false, by: "cli") }
-            print("\(login) enabled")
-        }
+        func run() async throws { try await UserCommand.setDisabled(login, false, storeOptions) }
+    }
+
+    static func setDisabled(_ login: String, _ disabled: Bool, _ options: StoreOptions) async throws {
+        try await withAccounts(options) { try await $0.setDisabled(login: login, disabled, by: "cli") }
+        print("\(login) \(disabled ? "disabled" : "enabled")")
     }
 
     struct List: AsyncParsableCommand {

@@ -248,3 +248,50 @@ struct AuditAndAPITests {
         }
     }
 }
+
+@Suite("Record ingestion over the API")
+struct IngestTests {
+    @Test func jsonLinesAreValidatedLikeTheCommandLine() async throws {
+        try await LoopFixture.withApp { client, services, users in
+            let token = try await services.accounts.createToken(login: "anguan", name: "feed", by: "test")
+            let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/x-ndjson"]
+            let good = """
+                {"incident_id": "API-1", "received_at": "2026-11-20 08:00", "source": "110", "category": "治安", "unit_id": "\(users.stationA)"}
+                {"incident_id": "API-2", "received_at": "2026-11-20T09:00:00+08:00", "source": "walk_in", "category": "dispute", "unit_id": "\(users.stationA)"}
+
+                """
+            let ok = try await client.execute(uri: "/api/v1/ingest/incidents", method: .post, headers: auth, body: ByteBuffer(string: good))
+            #expect(ok.status == .created)
+            let report = try json(ok) as! [String: Any]
+            #expect(report["inserted"] as? Int == 2)
+            #expect(report["outcome"] as? String == "committed")
+            let bad = """
+                {"incident_id": "API-3", "received_at": "2026-11-20 08:00", "source": "110", "category": "治安", "unit_id": "\(users.stationA)"}
+                {"incident_id": "API-4", "received_at": "2026-13-01 08:00", "source": "110", "category": "治安", "unit_id": "\(users.stationA)"}
+                {"incident_id": "API-5", "received_at": "2026-11-20 08:00", "source": "110", "category": "治安", "unit_id": "NOPE"}
+
+                """
+            let refused = try await client.execute(uri: "/api/v1/ingest/incidents", method: .post, headers: auth, body: ByteBuffer(string: bad))
+            #expect(refused.status == .unprocessableContent)
+            let e = try json(refused) as! [String: [String: Any]]
+            #expect(e["error"]?["code"] as? String == "import_rejected")
+            let details = e["error"]?["details"] as? [String] ?? []
+            #expect(details.contains { $0.contains("incidents.jsonl:2") && $0.contains("received_at") })
+            #expect(details.contains { $0.contains("incidents.jsonl:3") && $0.contains("unit_id") })
+            // All or nothing: API-3 was not written.
+            let n = try await services.store.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM el_incidents WHERE incident_id IN ('API-1', 'API-3')").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(n == 1)
+            #expect(try await client.execute(uri: "/api/v1/ingest/nonsense", method: .post, headers: auth, body: ByteBuffer(string: good)).status == .notFound)
+            let officer = try await services.accounts.createToken(login: "minjing", name: "x", by: "test")
+            let forbidden = try await client.execute(uri: "/api/v1/ingest/incidents", method: .post,
+                                                     headers: [.authorization: "Bearer \(officer)"], body: ByteBuffer(string: good))
+            #expect(forbidden.status == .forbidden)
+            let runs = try json(try await client.execute(uri: "/api/v1/import-runs", method: .get, headers: auth)) as! [[String: Any]]
+            #expect(runs.first?["outcome"] as? String == "rejected")
+            let audit = try await AuditLog.latest(store: services.store, limit: 5)
+            #expect(audit.contains { $0.action == "import.rejected" && $0.actor == "anguan" })
+        }
+    }
+}

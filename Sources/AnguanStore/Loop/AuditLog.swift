@@ -44,14 +44,7 @@ public enum AuditLog {
                     """).all()
                 if rows.isEmpty { break }
                 for r in rows {
-                    let e = AuditEntry(seq: try r.decode(column: "seq", as: Int64.self),
-                                       at: Instant(seconds: try r.decode(column: "at", as: Int64.self)),
-                                       actor: try r.decode(column: "actor", as: String.self),
-                                       action: try r.decode(column: "action", as: String.self),
-                                       object: try r.decode(column: "object", as: String.self),
-                                       detail: try r.decode(column: "detail", as: String.self),
-                                       previousHash: try r.decode(column: "prev_hash", as: String.self),
-                                       hash: try r.decode(column: "hash", as: String.self))
+                    let e = try entry(r)
                     if let problem = verifier.check(e) { return Verification(checked: verifier.checked, problem: problem) }
                     after = e.seq
                 }
@@ -61,32 +54,28 @@ public enum AuditLog {
         }
     }
 
-    public struct Row: Sendable {
-        public let seq: Int64
-        public let at: Instant
-        public let actor: String
-        public let action: String
-        public let object: String
-        public let detail: String
-    }
-
     /// The latest entries, newest first (optionally about one object).
-    public static func latest(store: Store, object: String? = nil, limit: Int = 50) async throws -> [Row] {
+    public static func latest(store: Store, object: String? = nil, limit: Int = 50) async throws -> [AuditEntry] {
         try await store.read { db in
             let rows: [any SQLRow]
             if let object {
                 rows = try await db.raw("""
-                    SELECT seq, at, actor, action, object, detail FROM audit_log WHERE object = \(bind: object)
+                    SELECT seq, at, actor, action, object, detail, prev_hash, hash FROM audit_log WHERE object = \(bind: object)
                     ORDER BY seq DESC LIMIT \(bind: limit)
                     """).all()
             } else {
-                rows = try await db.raw("SELECT seq, at, actor, action, object, detail FROM audit_log ORDER BY seq DESC LIMIT \(bind: limit)").all()
+                rows = try await db.raw("""
+                    SELECT seq, at, actor, action, object, detail, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT \(bind: limit)
+                    """).all()
             }
-            return try rows.map {
-                Row(seq: try $0.decode(column: "seq", as: Int64.self), at: Instant(seconds: try $0.decode(column: "at", as: Int64.self)),
-                    actor: try $0.decode(column: "actor", as: String.self), action: try $0.decode(column: "action", as: String.self),
-                    object: try $0.decode(column: "object", as: String.self), detail: try $0.decode(column: "detail", as: String.self))
-            }
+            return try rows.map(entry)
         }
+    }
+
+    static func entry(_ r: any SQLRow) throws -> AuditEntry {
+        AuditEntry(seq: try r.decode(column: "seq", as: Int64.self), at: Instant(seconds: try r.decode(column: "at", as: Int64.self)),
+                   actor: try r.decode(column: "actor", as: String.self), action: try r.decode(column: "action", as: String.self),
+                   object: try r.decode(column: "object", as: String.self), detail: try r.decode(column: "detail", as: String.self),
+                   previousHash: try r.decode(column: "prev_hash", as: String.self), hash: try r.decode(column: "hash", as: String.self))
     }
 }
