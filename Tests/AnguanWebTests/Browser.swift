@@ -127,6 +127,8 @@ struct Browser {
 
         /// A PNG of the whole page, written under `.build/e2e-screenshots/`.
         func screenshot(_ name: String) async throws {
+            // Measure at the normal window height (a previous full-page shot left the viewport tall).
+            try await send("Emulation.setDeviceMetricsOverride", ["width": 1360, "height": 1000, "deviceScaleFactor": 1, "mobile": false])
             let height = (try await eval("document.documentElement.scrollHeight") as? Int) ?? 1000
             try await send("Emulation.setDeviceMetricsOverride", ["width": 1360, "height": min(max(height, 800), 4000), "deviceScaleFactor": 1, "mobile": false])
             let r = try await send("Page.captureScreenshot", ["format": "png"])

@@ -83,6 +83,20 @@ struct EndToEndTests {
                 try await page.goto(base + "/cases/\(users.caseA)")
                 #expect(try await page.text().contains("时间轴"))
                 try await page.screenshot("07-case-timeline")
+                try await page.goto(base + "/worklists")
+                #expect(try await page.text().contains("违法犯罪类警情"))
+                try await page.screenshot("08-worklists")
+                try await page.goto(base + "/rules")
+                #expect(try await page.text().contains("精确率"))
+                try await page.screenshot("09-rules")
+                try await page.clickAndWait("header button[type=submit]")
+                try await login("admin")
+                try await page.goto(base + "/admin/users")
+                #expect(try await page.text().contains("新增用户"))
+                try await page.screenshot("10-admin-users")
+                try await page.goto(base + "/audit")
+                #expect(try await page.text().contains("哈希链校验通过"))
+                try await page.screenshot("11-audit")
             }
             if !ran { print("Chromium is not installed: the browser test was skipped") }
         }

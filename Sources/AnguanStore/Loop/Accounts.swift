@@ -139,7 +139,8 @@ public struct Accounts: Sendable {
     }
 
     /// Checks a login and password; the user's id when they match an enabled user. Every attempt is audited.
-    public func authenticate(login: String, password: String, from address: String) async throws -> Int64? {
+    public func authenticate(login: String, password: String, from address: String,
+                             at: Instant = Instant(seconds: Int64(clock_seconds()))) async throws -> Int64? {
         let row = try await store.read { db in
             try await db.raw("SELECT id, password_hash, disabled FROM users WHERE login = \(bind: login)").first()
         }
@@ -150,7 +151,7 @@ public struct Accounts: Sendable {
         }
         _ = try await store.write { [id] s in
             try await AuditLog.append(s, actor: login, action: id == nil ? "login.failed" : "login", object: "user:\(login)",
-                                      detail: "from \(address)")
+                                      detail: "from \(address)", at: at)
         }
         return id
     }

@@ -27,7 +27,8 @@ struct LoginController {
                                                                    "error": AppError.tooManyAttempts(minutes: Int((wait + 59) / 60)).message],
                                                        context: c, status: .tooManyRequests)
             }
-            guard let userId = try await services.accounts.authenticate(login: login, password: password, from: context.remoteAddress) else {
+            guard let userId = try await services.accounts.authenticate(login: login, password: password, from: context.remoteAddress,
+                                                                           at: services.now()) else {
                 services.limiter.fail(keys, now: now)
                 return try services.templates.response("login", ["title": "登录", "login": login, "next": next,
                                                                    "error": "登录名或密码错误"], context: context, status: .unauthorized)
