@@ -65,4 +65,37 @@ struct LoopStoreTests {
             #expect(try await AuditLog.verify(store: store).problem == .edited(seq: 7))
         }
     }
+
+    @Test(arguments: Backend.allCases)
+    func listsAndTheDashboardReadTheSameOnBothDatabases(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        try await tdb.withStore { store in
+            _ = try await Importer(store: store).run(folder: try FixtureFolder().path)
+            let calendar = try HolidayCalendar.shipped()
+            let now = Instant.parse("2026-03-10 09:00")!
+            _ = try await PatrolRunner(store: store, catalog: try Catalog.load(), calendar: calendar).run(now: now)
+            let accounts = Accounts(store: store, cost: 4)
+            try await accounts.add(login: "anguan", name: "案管", role: .supervisor, unitId: "U00", password: "password-1", by: "test")
+            try await accounts.add(login: "other", name: "他所", role: .unitHead, unitId: "U00", password: "password-1", by: "test")
+            let users = try await accounts.list()
+            let sup = try #require(try await accounts.actor(userId: users.first { $0.login == "anguan" }!.id))
+            let other = try #require(try await accounts.actor(userId: users.first { $0.login == "other" }!.id))
+            let desk = ProblemDesk(store: store, calendar: calendar)
+            var f = ProblemDesk.Filter()
+            f.perPage = 2
+            let page = try await desk.list(f, for: sup)
+            #expect(page.total > 2)
+            #expect(page.items.count == 2)
+            #expect(page.items.allSatisfy { $0.unitId == "U01" && $0.unitName == "南大街派出所" && $0.state == .warned })
+            #expect(page.items[0].firstSeenAt.seconds > 0)
+            // The unit head of another unit (the 分局 itself here) sees none of U01's problems.
+            #expect(try await desk.list(f, for: other).total == 0)
+            let board = try await Dashboard.load(desk, for: sup, now: now)
+            #expect(board.open == page.total)
+            #expect(board.byUnit.map(\.unitId) == ["U01"])
+            #expect(board.byUnit.first?.unitName == "南大街派出所")
+            let empty = try await Dashboard.load(desk, for: other, now: now)
+            #expect(empty.open == 0 && empty.byUnit.isEmpty)
+        }
+    }
 }

@@ -209,6 +209,13 @@ struct LoopTests {
             let redirect = try await client.execute(uri: "/problems", method: .get)
             #expect(redirect.status == .seeOther)
             #expect(redirect.headers[.location] == "/login?next=%2Fproblems")
+            // Behind a TLS-terminating proxy the session cookie is Secure.
+            let tls = try await client.execute(uri: "/login", method: .post,
+                                               headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Forwarded-Proto")!: "https"],
+                                               body: ByteBuffer(string: "login=anguan&password=\(LoopFixture.password)"))
+            #expect(tls.headers[.setCookie]?.contains("Secure") == true)
+            let plain = try await Session.login(client, "fazhi")
+            #expect(!plain.cookie.isEmpty)
         }
     }
 }

@@ -1,6 +1,7 @@
 import AnguanCore
 import AnguanStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// 登录 and 退出: a session cookie (HttpOnly, SameSite=Lax, Secure behind TLS) after a bcrypt check,
@@ -36,8 +37,10 @@ struct LoginController {
             services.limiter.succeed(keys)
             let session = try await services.accounts.openSession(userId: userId, at: now)
             var response = Response.redirect(to: next)
+            // Secure when configured, or when a TLS-terminating proxy says the browser came over https.
+            let secure = services.options.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
             response.setCookie(Cookie(name: AuthMiddleware.cookieName, value: session.token, path: "/",
-                                      secure: services.options.secureCookies, httpOnly: true, sameSite: .lax))
+                                      secure: secure, httpOnly: true, sameSite: .lax))
             return response
         }
         router.post("/logout") { request, context -> Response in
