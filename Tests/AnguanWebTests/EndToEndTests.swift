@@ -97,6 +97,11 @@ struct EndToEndTests {
                 try await page.goto(base + "/audit")
                 #expect(try await page.text().contains("哈希链校验通过"))
                 try await page.screenshot("11-audit")
+                // English is the second locale.
+                try await page.eval("location.href = '/lang/en?next=%2Fproblems%2F\(problemId)'")
+                try await page.waitFor("document.readyState === 'complete' && document.documentElement.lang === 'en'")
+                #expect(try await page.text().contains("Why this problem was found"))
+                try await page.screenshot("12-problem-english")
             }
             if !ran { print("Chromium is not installed: the browser test was skipped") }
         }

@@ -200,6 +200,38 @@ struct LoopTests {
         }
     }
 
+    @Test func pagesSpeakChineseFirstAndEnglishOnRequest() async throws {
+        try await LoopFixture.withApp { client, services, users in
+            let s = try await Session.login(client, "anguan")
+            let zh = String(buffer: try await s.get(client, "/").body)
+            #expect(zh.contains("<html lang=\"zh-CN\">"))
+            #expect(zh.contains("问题状态"))
+            #expect(zh.contains(">English</a>"))
+            #expect(zh.contains("href=\"/lang/en?next=%2F\""))
+            let switched = try await client.execute(uri: "/lang/en?next=%2Fproblems%3Fstate%3Dwarned", method: .get, headers: [.cookie: s.cookie])
+            #expect(switched.status == .seeOther)
+            #expect(switched.headers[.location] == "/problems?state=warned")
+            let lang = String(try #require(switched.headers[.setCookie]).split(separator: ";")[0])
+            let headers: HTTPFields = [.cookie: s.cookie + "; " + lang]
+            let en = String(buffer: try await client.execute(uri: "/", method: .get, headers: headers).body)
+            #expect(en.contains("<html lang=\"en\">"))
+            #expect(en.contains("Problems by state"))
+            #expect(en.contains(">Warning<"))
+            #expect(en.contains(">中文</a>"))
+            #expect(!en.contains("问题状态"))
+            let list = String(buffer: try await client.execute(uri: "/problems", method: .get, headers: headers).body)
+            #expect(list.contains("Export CSV"))
+            let id = try await LoopFixture.problem(services, users, in: .verifying)
+            let detail = String(buffer: try await client.execute(uri: "/problems/\(id)", method: .get, headers: headers).body)
+            #expect(detail.contains("Why this problem was found"))
+            #expect(detail.contains("测试问题"), "what people wrote stays as written")
+            // An unknown language is not found; only a local page follows the switch.
+            #expect(try await client.execute(uri: "/lang/fr", method: .get, headers: [.cookie: s.cookie]).status == .notFound)
+            let outside = try await client.execute(uri: "/lang/zh?next=https%3A%2F%2Fevil.example%2Fx", method: .get, headers: [.cookie: s.cookie])
+            #expect(outside.headers[.location] == "/")
+        }
+    }
+
     @Test func securityHeadersOnEveryPage() async throws {
         try await LoopFixture.withApp { client, _, _ in
             let res = try await client.execute(uri: "/login", method: .get)

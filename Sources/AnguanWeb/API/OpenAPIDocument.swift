@@ -13,6 +13,7 @@ enum OpenAPIDocument {
         "GET /login": ("pages", "登录页"),
         "POST /login": ("pages", "登录（表单）"),
         "POST /logout": ("pages", "退出"),
+        "GET /lang/:code": ("pages", "切换界面语言（zh 中文、en English）"),
         "GET /": ("pages", "工作台"),
         "GET /overview": ("pages", "执法要素总览"),
         "GET /problems": ("pages", "问题列表"),

@@ -12,6 +12,10 @@ public struct AppContext: RequestContext {
     public var csrf: String?
     /// The session cookie had expired (the login page says so).
     public var sessionExpired = false
+    /// The language of the pages (the `lang` cookie; Chinese unless English was chosen).
+    public var language: Language = .zh
+    /// The page asked for (path and query), for the language switch to come back to.
+    public var currentPath = "/"
     /// The peer address, for the login rate limit and the audit log.
     public let remoteAddress: String
 

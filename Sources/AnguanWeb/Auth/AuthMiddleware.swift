@@ -14,6 +14,8 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         var context = context
         var request = request
+        if request.cookies["lang"]?.value == Language.en.rawValue { context.language = .en }
+        context.currentPath = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         let now = services.now().seconds
         if let auth = request.headers[.authorization], auth.hasPrefix("Bearer ") {
             let token = String(auth.dropFirst(7))

@@ -43,6 +43,7 @@ struct LoginController {
                                       secure: secure, httpOnly: true, sameSite: .lax))
             return response
         }
+        Self.languageRoute(router)
         router.post("/logout") { request, context -> Response in
             if let token = request.cookies[AuthMiddleware.cookieName]?.value, let s = try await services.accounts.session(token: token) {
                 try await services.accounts.closeSession(tokenHash: s.tokenHash)
@@ -51,6 +52,16 @@ struct LoginController {
             var response = Response.redirect(to: "/login")
             response.setCookie(Cookie(name: AuthMiddleware.cookieName, value: "", maxAge: 0, path: "/",
                                       secure: services.options.secureCookies, httpOnly: true, sameSite: .lax))
+            return response
+        }
+    }
+
+    /// 中文 / English: the language switch keeps the choice in a cookie and goes back to the page.
+    static func languageRoute(_ router: Router<AppContext>) {
+        router.get("/lang/:code") { request, context -> Response in
+            guard let lang = context.parameters.get("code").flatMap(Language.init(rawValue:)) else { throw AppError.notFound("语言不存在") }
+            var response = Response.redirect(to: safeNext(request.uri.queryParameters.get("next")))
+            response.setCookie(Cookie(name: "lang", value: lang.rawValue, maxAge: 365 * 86_400, path: "/", httpOnly: true, sameSite: .lax))
             return response
         }
     }

@@ -75,11 +75,11 @@ struct ProblemController {
             }
             var data: [String: Any] = [
                 "title": "问题列表", "total": page.total, "page": page.page, "pages": page.pages,
-                "rows": Fmt.rowsHTML(page.items, now: now), "empty": page.items.isEmpty,
-                "stateOptions": Fmt.options(ProblemState.allCases.map { ($0.rawValue, $0.label) }, selected: f.state?.rawValue),
-                "severityOptions": Fmt.options(Severity.allCases.map { ($0.rawValue, $0.label) }, selected: f.severity?.rawValue),
-                "sourceOptions": Fmt.options(ProblemSource.allCases.map { ($0.rawValue, $0.label) }, selected: f.source?.rawValue),
-                "sortOptions": Fmt.options(ProblemDesk.Sort.allCases.map { ($0.rawValue, $0.label) }, selected: f.sort.rawValue),
+                "rows": Fmt.rowsHTML(page.items, now: now, language: context.language), "empty": page.items.isEmpty,
+                "stateOptions": Fmt.options(ProblemState.allCases.map { ($0.rawValue, $0.label) }, selected: f.state?.rawValue, language: context.language),
+                "severityOptions": Fmt.options(Severity.allCases.map { ($0.rawValue, $0.label) }, selected: f.severity?.rawValue, language: context.language),
+                "sourceOptions": Fmt.options(ProblemSource.allCases.map { ($0.rawValue, $0.label) }, selected: f.source?.rawValue, language: context.language),
+                "sortOptions": Fmt.options(ProblemDesk.Sort.allCases.map { ($0.rawValue, $0.label) }, selected: f.sort.rawValue, language: context.language),
                 "unitOptions": Fmt.options(units.map { ($0.id, $0.name) }, selected: f.unitId),
                 "ruleOptions": Fmt.options(catalog.rules.map { ($0.id, "\($0.id) \($0.name)") }, selected: f.ruleId),
                 "officer": f.officerId ?? "", "from": f.from?.description ?? "", "to": f.to?.description ?? "",

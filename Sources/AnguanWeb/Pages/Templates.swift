@@ -31,14 +31,25 @@ struct Templates: Sendable {
         return items.map { ["href": $0.0, "label": $0.1] }
     }
 
+    /// Menu entries name lists, where English says the plural.
+    static let navigationEnglish = ["案件": "Cases", "规则": "Rules", "单位": "Units", "用户": "Users", "执法要素": "Records"]
+
     /// Renders a page; `data` is completed with the user, navigation and CSRF token.
     func render(_ name: String, _ data: [String: Any], context: AppContext) -> String {
-        var d = data
+        let lang = context.language
+        var d = lang.translate(data) as? [String: Any] ?? data
         if let a = context.actor {
-            d["user"] = ["name": a.name, "login": a.login, "role": a.role.label]
-            d["nav"] = Self.navigation(for: a)
+            d["user"] = ["name": a.name, "login": a.login, "role": lang.text(a.role.label)]
+            d["nav"] = Self.navigation(for: a).map { item in
+                let zh = item["label"] as? String ?? ""
+                return item.merging(["label": lang == .en ? Self.navigationEnglish[zh] ?? lang.text(zh) : zh]) { $1 }
+            }
         }
         d["csrf"] = context.csrf ?? ""
+        d["t"] = lang.templateStrings
+        d["htmlLang"] = lang.htmlLang
+        let back = context.currentPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F"
+        d["otherLanguage"] = lang == .zh ? ["href": "/lang/en?next=\(back)", "label": "English"] : ["href": "/lang/zh?next=\(back)", "label": "中文"]
         return library.render(d, withTemplate: name) ?? "<!DOCTYPE html><p>模板 \(name) 缺失</p>"
     }
 
@@ -87,17 +98,19 @@ enum Fmt {
 
     /// The problem list's table rows, built in Swift: the list is the busiest page, and looking up a
     /// dozen keys per row through the template's context stack cost more than the rest of the request.
-    static func rowsHTML(_ items: [ProblemDesk.Summary], now: Instant) -> String {
+    static func rowsHTML(_ items: [ProblemDesk.Summary], now: Instant, language lang: Language) -> String {
         var out = ""
         out.reserveCapacity(items.count * 700)
         for p in items {
             let e = HTML.escape
             let due = p.rectifyDueAt ?? p.dueAt
             let overdue = due.map { $0 < now && ![.closed, .falsePositive].contains(p.state) } ?? false
-            out += "<tr><td><a href=\"/problems/\(p.id)\">\(p.id)</a></td><td>\(e(p.source.label))</td><td>\(e(p.ruleId)) \(e(p.ruleName))</td>"
-            out += "<td><span class=\"tag \(severityClass(p.severity))\">\(p.severity.label)</span></td>"
-            out += "<td><span class=\"tag \(stateClass(p.state))\">\(p.state.label)</span>"
-            if p.state == .rectifying, let label = Rectification.escalationLabel(p.escalation) { out += " <span class=\"tag esc\">\(label)</span>" }
+            out += "<tr><td><a href=\"/problems/\(p.id)\">\(p.id)</a></td><td>\(e(lang.text(p.source.label)))</td><td>\(e(p.ruleId)) \(e(p.ruleName))</td>"
+            out += "<td><span class=\"tag \(severityClass(p.severity))\">\(e(lang.text(p.severity.label)))</span></td>"
+            out += "<td><span class=\"tag \(stateClass(p.state))\">\(e(lang.text(p.state.label)))</span>"
+            if p.state == .rectifying, let label = Rectification.escalationLabel(p.escalation) {
+                out += " <span class=\"tag esc\">\(e(lang.text(label)))</span>"
+            }
             out += "</td><td>\(e(p.unitName ?? p.unitId ?? ""))</td><td>\(e(p.officerName ?? p.officerId ?? ""))</td><td>"
             if let c = p.caseId { out += "<a href=\"/cases/\(e(c))\">\(e(c))</a>" }
             out += "</td><td" + (overdue ? " class=\"overdue\"" : "") + ">\(time(due))</td><td>\(time(p.firstSeenAt))</td></tr>\n"
@@ -106,10 +119,11 @@ enum Fmt {
     }
 
     /// `<option>` elements, rendered once in Swift rather than looped in the template.
-    static func options(_ items: [(value: String, label: String)], selected: String?) -> String {
+    static func options(_ items: [(value: String, label: String)], selected: String?, language: Language = .zh) -> String {
         var out = ""
         for i in items {
-            out += "<option value=\"\(HTML.escape(i.value))\"" + (i.value == selected ? " selected" : "") + ">\(HTML.escape(i.label))</option>"
+            out += "<option value=\"\(HTML.escape(i.value))\"" + (i.value == selected ? " selected" : "") + ">"
+                + "\(HTML.escape(language.text(i.label)))</option>"
         }
         return out
     }
