@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("database \(store.url)")
 
         if settings.bool("demo", default: true), try await Queries(store: store).isEmpty() {
-            let folder = NSTemporaryDirectory() + "anguan-demo-\(ProcessInfo.processInfo.processIdentifier)"
+            let folder = NSTemporaryDirectory() + DemoUsers.folderMarker + "\(ProcessInfo.processInfo.processIdentifier)"
             let now = Instant(seconds: Int64(Date().timeIntervalSince1970))
             logger.info("the database is empty: generating the demo branch (seed 1, scale 1, now \(now.cstString)) in \(folder)")
             try DemoGenerator(seed: 1, scale: 1, now: now).generate(to: folder)
@@ -72,6 +72,9 @@ struct ServeCommand: AsyncParsableCommand {
                 // Unbuffered, so the accounts show at once also when the output goes to a file.
                 FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n\n").utf8))
             }
+        }
+        if try await services.accounts.count() == 0 {
+            logger.notice("no users yet: add one with `anguan user add LOGIN --name 姓名 --role admin`")
         }
         let web = WebConfiguration(host: settings.string("http.host", default: "127.0.0.1"),
                                    port: settings.int("http.port", default: 8080))

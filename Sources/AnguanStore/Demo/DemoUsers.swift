@@ -6,6 +6,9 @@ public struct DemoUsers: Sendable {
     public let accounts: Accounts
     public init(accounts: Accounts) { self.accounts = accounts }
 
+    /// The demo branch is generated into a folder whose name carries this marker.
+    public static let folderMarker = "anguan-demo-"
+
     public struct Created: Sendable {
         public let login: String
         public let name: String
@@ -25,6 +28,12 @@ public struct DemoUsers: Sendable {
     public func createIfNone() async throws -> [Created] {
         guard try await accounts.count() == 0 else { return [] }
         let store = accounts.store
+        // Only a database that holds the demo branch gets demo accounts: real data never does.
+        let isDemo = try await store.read { db in
+            try await db.raw("SELECT 1 AS x FROM import_runs WHERE outcome = 'committed' AND folder LIKE \(bind: "%" + DemoUsers.folderMarker + "%") LIMIT 1")
+                .first() != nil
+        }
+        guard isDemo else { return [] }
         let picks = try await store.read { db -> (center: String?, legal: String?, station: String?, stationName: String?, officer: String?, officerName: String?) in
             let center = try await db.raw("SELECT unit_id FROM el_units WHERE kind = 'center' ORDER BY unit_id LIMIT 1").first()?
                 .decode(column: "unit_id", as: String.self)
