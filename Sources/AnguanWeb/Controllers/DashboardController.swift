@@ -26,7 +26,7 @@ struct DashboardController {
             let now = services.now()
             var data: [String: Any] = [
                 "title": "工作台", "now": now.cstMinuteString, "open": b.open, "dueThisWeek": b.dueThisWeek,
-                "scope": Self.scopeLabel(actor),
+                "scope": try await Self.scopeLabel(actor, services),
                 "states": b.byState.map { ["label": $0.0.label, "n": $0.1, "href": "/problems?state=\($0.0.rawValue)", "cls": Fmt.stateClass($0.0)] },
                 "severities": b.bySeverity.map { ["label": $0.0.label, "n": $0.1, "href": "/problems?severity=\($0.0.rawValue)&open=1", "cls": Fmt.severityClass($0.0)] },
                 "units": b.byUnit.map { ["unitId": $0.unitId, "name": $0.unitName, "open": $0.open, "grave": $0.grave, "escalated": $0.escalated] },
@@ -55,10 +55,12 @@ struct DashboardController {
         }
     }
 
-    static func scopeLabel(_ a: Actor) -> String {
+    static func scopeLabel(_ a: Actor, _ services: WebServices) async throws -> String {
         switch a.scope {
-        case .branch: "全局（分局）"
-        case .unit(let u): "本单位（\(u)）"
+        case .branch: return "全局（分局）"
+        case .unit(let u):
+            let name = try await Queries(store: services.store).units().first { $0.id == u }?.name ?? u
+            return name
         }
     }
 }
