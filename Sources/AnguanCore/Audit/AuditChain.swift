@@ -43,8 +43,12 @@ public enum AuditChain {
     /// SHA-256 over the previous hash and the canonical entry, as lowercase hex.
     public static func hash(previous: String, seq: Int64, at: Instant, actor: String, action: String, object: String,
                             detail: String) -> String {
-        let text = previous + "\n" + canonical(seq: seq, at: at, actor: actor, action: action, object: object, detail: detail)
-        return SHA256.hash(data: Array(text.utf8)).map { byte in
+        sha256Hex(previous + "\n" + canonical(seq: seq, at: at, actor: actor, action: action, object: object, detail: detail))
+    }
+
+    /// SHA-256 of a string's UTF-8 bytes, as lowercase hex.
+    public static func sha256Hex(_ text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).map { byte in
             let s = String(byte, radix: 16)
             return byte < 16 ? "0" + s : s
         }.joined()

@@ -1,5 +1,4 @@
 import AnguanCore
-import Crypto
 import HummingbirdBcrypt
 import SQLKit
 
@@ -166,9 +165,7 @@ public struct Accounts: Sendable {
         }.joined()
     }
 
-    static func digest(_ token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
-    }
+    static func digest(_ token: String) -> String { AuditChain.sha256Hex(token) }
 
     public struct NewSession: Sendable {
         public let token: String
