@@ -1,4 +1,5 @@
 import AnguanCore
+import Foundation
 import AnguanStore
 import AnguanTestSupport
 import Testing
@@ -96,6 +97,40 @@ struct LoopStoreTests {
             #expect(board.byUnit.first?.unitName == "南大街派出所")
             let empty = try await Dashboard.load(desk, for: other, now: now)
             #expect(empty.open == 0 && empty.byUnit.isEmpty)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aTransitionDuringAPatrolIsNeitherLostNorLosesThePatrol(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        try await tdb.withStore { store in
+            let folder = NSTemporaryDirectory() + "anguan-concurrent-\(UUID().uuidString.prefix(8))"
+            let now = Instant.parse("2026-11-20 10:00")!
+            try DemoGenerator(seed: 2, scale: 0.5, now: now).generate(to: folder)
+            _ = try await Importer(store: store).run(folder: folder)
+            let calendar = try HolidayCalendar.shipped()
+            let runner = PatrolRunner(store: store, catalog: try Catalog.load(), calendar: calendar)
+            _ = try await runner.run(now: now)
+            let accounts = Accounts(store: store, cost: 4)
+            try await accounts.add(login: "anguan", name: "案管", role: .supervisor, unitId: nil, password: "password-1", by: "test")
+            let sup = try #require(try await accounts.actor(userId: try await accounts.list()[0].id))
+            let desk = ProblemDesk(store: store, calendar: calendar)
+            var f = ProblemDesk.Filter()
+            f.perPage = 20
+            let ids = try await desk.list(f, for: sup).items.map(\.id)
+            // Patrols and transitions at the same time: every transition stays, every patrol finishes.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try await runner.run(now: now) }
+                group.addTask { for id in ids { try await desk.transition(id, .init(action: .verify), by: sup, at: now) } }
+                group.addTask { _ = try await runner.run(now: now) }
+                try await group.waitForAll()
+            }
+            for id in ids {
+                let d = try #require(try await desk.detail(id, for: sup))
+                #expect(d.summary.state == .verifying, "problem \(id)")
+                #expect(Set(d.events.map(\.seq)).count == d.events.count)
+            }
+            #expect(try await AuditLog.verify(store: store).ok)
         }
     }
 }

@@ -255,4 +255,13 @@ public struct Session: Sendable {
         case .postgres: .postgres
         }
     }
+
+    /// Serialises the transactions that write problems and their events (the patrol's sync, a transition,
+    /// a registration, a comment, escalation), so none overwrites another's state or takes its numbers.
+    /// SQLite has one writer already; on PostgreSQL a transaction-scoped advisory lock does it.
+    public func serializeProblemWrites() async throws {
+        if case .postgres = connection {
+            _ = try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: "7304190"))").all()
+        }
+    }
 }

@@ -345,6 +345,7 @@ public struct ProblemDesk: Sendable {
         }
         return try await store.write { [deadline] s in
             let db = s.sql
+            try await s.serializeProblemWrites()
             guard let r = try await db.raw("""
                 SELECT state, unit_id, officer_id, rectify_due_at FROM problems WHERE id = \(bind: id)
                 """).first() else { throw LoopError.notFound("问题 \(id) ") }
@@ -409,6 +410,7 @@ public struct ProblemDesk: Sendable {
         if body.count > 2000 { throw LoopError.invalid(field: "body", reason: "意见不能超过 2000 字") }
         guard try await detailExists(id, actor) else { throw LoopError.notFound("问题 \(id) ") }
         try await store.write { s in
+            try await s.serializeProblemWrites()
             let seq = try await s.sql.raw("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM problem_comments WHERE problem_id = \(bind: id)")
                 .first()!.decode(column: "s", as: Int64.self)
             try await s.sql.raw("""
@@ -461,6 +463,7 @@ public struct ProblemDesk: Sendable {
         guard actor.scope.contains(unitId: reg.unitId) else { throw LoopError.invalid(field: "unit", reason: "单位 \(reg.unitId) 不在本人范围内") }
         return try await store.write { s in
             let db = s.sql
+            try await s.serializeProblemWrites()
             if try await db.raw("SELECT 1 AS x FROM el_units WHERE unit_id = \(bind: reg.unitId)").first() == nil {
                 throw LoopError.invalid(field: "unit", reason: "单位 \(reg.unitId) 不存在")
             }
@@ -499,6 +502,7 @@ public struct ProblemDesk: Sendable {
     public func escalate(now: Instant) async throws -> Int {
         try await store.write { s in
             let db = s.sql
+            try await s.serializeProblemWrites()
             let rows = try await db.raw("""
                 SELECT id, rectify_due_at, escalation FROM problems
                 WHERE state = 'rectifying' AND rectify_due_at IS NOT NULL AND rectify_due_at <= \(bind: now.seconds)

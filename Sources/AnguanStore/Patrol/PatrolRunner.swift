@@ -265,6 +265,7 @@ final class ProblemSync: @unchecked Sendable {
         self.runId = runId
         self.at = at
         let db = session.sql
+        try await session.serializeProblemWrites()
         nextId = try await db.raw("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM problems").first()!.decode(column: "n", as: Int64.self)
         var after: Int64 = 0
         while true {
