@@ -58,6 +58,12 @@ public final class Store: Sendable {
             config.options.maximumConnections = 8
             let client = PostgresClient(configuration: config, backgroundLogger: logger)
             let runner = Task { await client.run() }
+            // Let the client's run loop start before the first lease (otherwise PostgresNIO warns that
+            // run() has not been called yet; the lease would wait for it anyway).
+            for _ in 0..<20 {
+                await Task.yield()
+            }
+            try? await Task.sleep(for: .milliseconds(10))
             store = Store(url: url, dialect: .postgres, logger: logger, backend: .postgres(client: client, runner: runner))
             do {
                 _ = try await store.read { db in try await db.raw("SELECT 1").all() }

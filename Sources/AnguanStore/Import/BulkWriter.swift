@@ -143,9 +143,14 @@ struct BulkWriter {
         let table = schema.kind.table
         let stage = "stage_\(schema.kind.rawValue)"
         let cols = columns.joined(separator: ", ")
-        try await session.sql.raw("""
-            CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stage) (LIKE \(unsafeRaw: table)) ON COMMIT DROP
-            """).run()
+        // Into a table that was empty when the file began, every record is new and no two share an id
+        // (duplicates are refused before they get here): COPY goes straight into the table.
+        let direct = tableWasEmpty
+        if !direct {
+            try await session.sql.raw("""
+                CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stage) (LIKE \(unsafeRaw: table)) ON COMMIT DROP
+                """).run()
+        }
         var buffer = ByteBuffer()
         buffer.reserveCapacity(records.count * 200)
         for rec in records {
@@ -161,9 +166,10 @@ struct BulkWriter {
             buffer.writeString("\(rec.hash)\t\(runId)\t\(runId)\n")
         }
         let payload = buffer
-        try await conn.copyFrom(table: stage, columns: columns, logger: session.logger) { writer in
+        try await conn.copyFrom(table: direct ? table : stage, columns: columns, logger: session.logger) { writer in
             try await writer.write(payload)
         }
+        if direct { return }
         try await session.sql.raw("""
             INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: cols)) SELECT \(unsafeRaw: cols) FROM \(unsafeRaw: stage)
             ON CONFLICT (\(unsafeRaw: schema.idField)) DO UPDATE SET \(unsafeRaw: conflictUpdate)
