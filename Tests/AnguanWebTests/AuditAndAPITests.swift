@@ -210,6 +210,16 @@ struct AuditAndAPITests {
             #expect(page.contains("违法犯罪类警情"))
             let officer = try await Session.login(client, "minjing")
             #expect(try await officer.get(client, "/worklists").status == .forbidden)
+            // The same through the API.
+            let third = (try json(try await f.get(client, "/api/v1/worklists/incidents")) as! [[String: Any]])[0]
+            let viaAPI = try await f.postJSON(client, "/api/v1/worklists/incidents/\(third["id"] as! String)/raise", """
+                {"source": "public_opinion", "severity": "minor", "unit": "\(third["unitId"] as! String)", "description": "群众反映出警慢"}
+                """)
+            #expect(viaAPI.status == .created)
+            let problemId = (try json(viaAPI) as! [String: Any])["problemId"] as! Int
+            let raisedProblem = try json(try await f.get(client, "/api/v1/problems/\(problemId)")) as! [String: Any]
+            #expect(raisedProblem["source"] as? String == "public_opinion")
+            #expect(raisedProblem["ruleName"] as? String == "违法犯罪类警情审查")
             _ = services
         }
     }

@@ -91,6 +91,25 @@ struct AdminController {
                                       unit: b["unitId"] as? String, officer: b["officerId"] as? String, password: b["password"] as? String)
             return JSONResponse(["login": u.login, "role": u.role.rawValue] as [String: Any], status: .created)
         }
+        router.post("/api/v1/users/:login/:op") { request, context -> JSONResponse in
+            let actor = try context.require(.administer)
+            let login = context.parameters.get("login") ?? ""
+            var result: [String: Any] = ["login": login]
+            switch context.parameters.get("op") {
+            case "disable": try await services.accounts.setDisabled(login: login, true, by: actor.login)
+            case "enable": try await services.accounts.setDisabled(login: login, false, by: actor.login)
+            case "password":
+                let body = try await request.jsonObject()
+                try await services.accounts.setPassword(login: login, password: body["password"] as? String ?? "", by: actor.login)
+            case "token":
+                let body = try await request.jsonObject()
+                result["token"] = try await services.accounts.createToken(login: login, name: body["name"] as? String ?? "api", by: actor.login)
+            default: throw AppError.notFound("操作不存在（disable、enable、password、token）")
+            }
+            services.actorCache.removeAll()
+            services.sessionCache.removeAll()
+            return JSONResponse(result)
+        }
         router.get("/api/v1/units") { _, context -> JSONResponse in
             let actor = try context.requireActor()
             let units = try await Queries(store: services.store).unitCounts().filter { actor.scope.contains(unitId: $0.unitId) }

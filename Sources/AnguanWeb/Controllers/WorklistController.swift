@@ -62,6 +62,17 @@ struct WorklistController {
                 return o
             })
         }
+        router.post("/api/v1/worklists/:kind/:id/raise") { request, context -> JSONResponse in
+            let actor = try context.require(.reviewWorklists)
+            let k = try kind(context), id = context.parameters.get("id") ?? ""
+            let body = try await request.jsonObject()
+            let problem = try await ProblemController(services: services).register(actor) { key in
+                body[key].map { "\($0)" }.flatMap { $0.isEmpty ? nil : $0 } ?? (key == "category" ? "\(k.label)审查" : nil)
+            }
+            try await services.worklists.mark(k, id, by: actor, at: services.now(), problem: problem)
+            services.changed()
+            return JSONResponse(["problemId": problem] as [String: Any], status: .created)
+        }
         router.post("/api/v1/worklists/:kind/:id/reviewed") { _, context -> JSONResponse in
             let actor = try context.require(.reviewWorklists)
             try await services.worklists.mark(try kind(context), context.parameters.get("id") ?? "", by: actor, at: services.now())
