@@ -53,6 +53,8 @@ struct EndToEndTests {
                 #expect(detail.contains("为什么发现这个问题"))
                 #expect(detail.contains("期限如何计算"))
                 #expect(detail.contains("法律依据"))
+                // The records it is about link to their place on the case page.
+                #expect(try await page.eval("document.querySelectorAll('a[href*=\"/cases/\"][href*=\"#\"]').length > 0") as? Bool == true)
                 #expect(detail.contains("预警"))
                 try await page.screenshot("03-problem-warned")
                 try await act("verify", expect: "核查中")

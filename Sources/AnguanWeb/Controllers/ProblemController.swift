@@ -248,6 +248,12 @@ struct ProblemController {
         data["basis"] = d.basis
         data["facts"] = d.facts.map(Fmt.fact)
         data["subjectIds"] = d.subjectIds.joined(separator: "、")
+        // Each record the finding is about, linked to its place on the case page.
+        data["subjects"] = d.subjectIds.map { id -> [String: Any] in
+            var o: [String: Any] = ["id": id]
+            if let c = s.caseId { o["href"] = "/cases/\(c)#\(id)" }
+            return o
+        }
         data["subjectKind"] = d.subjectKind
         // Absent keys, not empty strings, so the page leaves the rows out.
         if let text = d.description, !text.isEmpty { data["description"] = text }
