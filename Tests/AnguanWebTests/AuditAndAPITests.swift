@@ -305,3 +305,42 @@ struct IngestTests {
         }
     }
 }
+
+@Suite("分类推送")
+struct PushByCategoryTests {
+    @Test func everyConfirmedProblemOfARuleIsPushedAtOnce() async throws {
+        try await LoopFixture.withApp { client, services, users in
+            let sup = try await LoopFixture.actor(services, "anguan")
+            let rows = try await services.store.read { db in
+                try await db.raw("""
+                    SELECT rule_id, id FROM problems WHERE source = 'patrol' AND unit_id = \(bind: users.stationA)
+                    ORDER BY rule_id, id
+                    """).all().map { (try $0.decode(column: "rule_id", as: String.self), try $0.decode(column: "id", as: Int64.self)) }
+            }
+            let rule = Dictionary(grouping: rows, by: \.0).max { $0.value.count < $1.value.count }!.key
+            let ofRule = rows.filter { $0.0 == rule }.map(\.1)
+            try #require(ofRule.count >= 3)
+            // Two confirmed, one still being verified.
+            for (n, id) in ofRule.prefix(3).enumerated() {
+                try await services.desk.transition(id, .init(action: .verify), by: sup, at: LoopFixture.now)
+                if n < 2 { try await services.desk.transition(id, .init(action: .confirm), by: sup, at: LoopFixture.now) }
+            }
+            let s = try await Session.login(client, "anguan")
+            let page = String(buffer: try await s.get(client, "/problems?rule=\(rule)&unit=\(users.stationA)").body)
+            #expect(page.contains("分类推送"))
+            #expect(!String(buffer: try await s.get(client, "/problems").body).contains("action=\"/problems/push\""), "only for a rule or a unit")
+            let res = try await s.post(client, "/problems/push", form: "rule=\(rule)&unit=\(users.stationA)&workdays=5&comment=集中整改")
+            #expect(res.status == .seeOther)
+            #expect(res.headers[.location]?.contains("pushed=2") == true)
+            for (n, id) in ofRule.prefix(3).enumerated() {
+                let d = try #require(try await services.desk.detail(id, for: sup))
+                #expect(d.summary.state == (n < 2 ? .rectifying : .verifying))
+                if n < 2 { #expect(d.events.last?.comment == "集中整改") }
+            }
+            // Without a rule or unit it is refused; the officer may not push.
+            #expect(try await s.postJSON(client, "/api/v1/problems/push", #"{"severity": "grave"}"#).status == .badRequest)
+            let officer = try await Session.login(client, "minjing")
+            #expect(try await officer.postJSON(client, "/api/v1/problems/push", #"{"rule": "\#(rule)"}"#).status == .forbidden)
+        }
+    }
+}

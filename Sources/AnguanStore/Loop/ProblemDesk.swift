@@ -392,6 +392,26 @@ public struct ProblemDesk: Sendable {
         }
     }
 
+    /// 分类推送: pushes every 属实 problem matching a filter (a rule, a unit, …) for rectification at once,
+    /// each as its own transition with its own event and audit entry. Returns the ids pushed.
+    public func pushAll(_ filter: Filter, workdays: Int?, comment: String?, by actor: Actor, at now: Instant) async throws -> [Int64] {
+        var f = filter
+        f.state = .confirmed
+        f.perPage = 500
+        f.page = 1
+        var ids: [Int64] = []
+        while true {
+            let page = try await list(f, for: actor)
+            ids += page.items.filter { actor.mayAct(onProblemOf: $0.unitId, officerId: $0.officerId) }.map(\.id)
+            if page.page >= page.pages { break }
+            f.page += 1
+        }
+        for id in ids {
+            try await transition(id, .init(action: .push, comment: comment, workdays: workdays), by: actor, at: now)
+        }
+        return ids
+    }
+
     static func appendEvent(_ db: any SQLDatabase, problem id: Int64, at: Instant, actor: String, action: String,
                             from: ProblemState?, to: ProblemState, comment: String?, data: String?) async throws {
         let seq = try await db.raw("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM problem_events WHERE problem_id = \(bind: id)")

@@ -88,7 +88,16 @@ struct ProblemController {
             ]
             if page.page > 1 { data["prev"] = keep(["page": String(page.page - 1)]) }
             if page.page < page.pages { data["next"] = keep(["page": String(page.page + 1)]) }
-            if Permission.registerProblems.isGranted(to: actor.role) { data["canRegister"] = true }
+            if Permission.registerProblems.isGranted(to: actor.role) {
+                data["canRegister"] = true
+                // 分类推送 is offered once the list is narrowed to a rule or a unit.
+                if f.ruleId != nil || f.unitId != nil {
+                    data["canPush"] = true
+                    data["pushFields"] = q.filter { !["page", "per_page", "sort", "state", "pushed"].contains($0.key) && !$0.value.isEmpty }
+                        .sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] }
+                }
+            }
+            if let n = q["pushed"] { data["pushed"] = n }
             return try services.templates.response("problems", data, context: context)
         }
         router.get("/problems.csv") { request, context -> Response in
@@ -114,6 +123,28 @@ struct ProblemController {
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
                                                     .contentDisposition: "attachment; filename=\"problems.csv\""],
                             body: .init(byteBuffer: ByteBuffer(string: csv)))
+        }
+        router.post("/problems/push") { request, context -> Response in
+            let actor = try context.require(.registerProblems)
+            let form = try await Form.read(request)
+            var q: [String: String] = [:]
+            for (k, v) in form.fields where k != "_csrf" { q[k] = v.first }
+            let pushed = try await pushAll(actor, filter: try Self.filter(q), workdays: form["workdays"], comment: form["comment"])
+            q["state"] = ProblemState.rectifying.rawValue
+            q["workdays"] = nil
+            q["comment"] = nil
+            let back = q.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+                .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+            return Response.redirect(to: "/problems?" + back + "&pushed=\(pushed.count)")
+        }
+        router.post("/api/v1/problems/push") { request, context -> JSONResponse in
+            let actor = try context.require(.registerProblems)
+            let body = try await request.jsonObject()
+            var q: [String: String] = [:]
+            for (k, v) in body where !["workdays", "comment"].contains(k) { q[k] = "\(v)" }
+            let pushed = try await pushAll(actor, filter: try Self.filter(q), workdays: (body["workdays"] as? Int).map(String.init),
+                                           comment: body["comment"] as? String)
+            return JSONResponse(["pushed": pushed] as [String: Any])
         }
         router.get("/problems/new") { request, context -> Response in
             let actor = try context.require(.registerProblems)
@@ -205,6 +236,21 @@ struct ProblemController {
                                                        at: services.now())
         services.changed()
         return state
+    }
+
+    /// 分类推送: every 属实 problem of the filter pushed for rectification.
+    func pushAll(_ actor: Actor, filter: ProblemDesk.Filter, workdays: String?, comment: String?) async throws -> [Int64] {
+        var days: Int?
+        if let w = workdays {
+            guard let n = Int(w) else { throw AppError.badRequest(field: "workdays", reason: "整改期限须为工作日数") }
+            days = n
+        }
+        guard filter.ruleId != nil || filter.unitId != nil else {
+            throw AppError.badRequest(field: "rule", reason: "分类推送须按规则或单位筛选")
+        }
+        let ids = try await services.desk.pushAll(filter, workdays: days, comment: comment, by: actor, at: services.now())
+        services.changed()
+        return ids
     }
 
     func register(_ actor: Actor, from value: (String) -> String?) async throws -> Int64 {

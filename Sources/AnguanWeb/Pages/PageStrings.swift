@@ -4,6 +4,14 @@
 enum PageStrings {
     /// Template key → Chinese text.
     static let templateKeys: [String: String] = [
+        "p1": "分类推送：已推送",
+        "p2": "个属实问题整改。",
+        "p3": "分类推送",
+        "p4": "将筛选范围内全部「属实」问题推送责任单位整改",
+        "p5": "整改期限",
+        "p6": "个工作日",
+        "p7": "推送说明（可选）",
+        "p8": "推送整改",
         "k1": "审计日志",
         "k2": "哈希链校验通过：共",
         "k3": "条记录，未发现篡改。",
@@ -175,6 +183,11 @@ enum PageStrings {
 
     /// Chinese → English.
     static let english: [String: String] = [
+        "分类推送：已推送": "Pushed by category:",
+        "个属实问题整改。": "confirmed problems for rectification.",
+        "分类推送": "Push by category",
+        "将筛选范围内全部「属实」问题推送责任单位整改": "push every confirmed problem of this selection to the responsible units",
+        "推送说明（可选）": "Statement (optional)",
         "严重度": "Severity",
         "单位名称": "Unit name",
         "各单位执法要素": "Records by unit",
