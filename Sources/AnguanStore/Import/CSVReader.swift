@@ -18,46 +18,14 @@ public struct SyntaxProblem: Error, Sendable {
 /// Streams an RFC 4180 file: quoted fields with doubled quotes and line breaks, CRLF or LF,
 /// optional UTF-8 BOM. Reads the file in chunks, so memory stays flat whatever its size.
 public final class CSVReader {
-    private let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var pos = 0
-    private var eof = false
+    private let file: ChunkedFile
     private var line = 1
-    private var first = true
     private var field: [UInt8] = []
-    private let chunk = 1 << 20
-    /// Called with every chunk read (for the file's SHA-256).
-    private let onChunk: ((Data) -> Void)?
 
+    /// `onChunk` is called with every chunk read (for the file's SHA-256).
     public init(path: String, onChunk: ((Data) -> Void)? = nil) throws {
-        guard let h = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
-        handle = h
-        self.onChunk = onChunk
+        file = try ChunkedFile(path: path, onChunk: onChunk)
         field.reserveCapacity(256)
-    }
-
-    deinit { try? handle.close() }
-
-    private func fill() -> Bool {
-        if eof { return false }
-        let data = handle.readData(ofLength: chunk)
-        if data.isEmpty {
-            eof = true
-            return false
-        }
-        onChunk?(data)
-        if pos < buffer.count {
-            buffer.removeFirst(pos)
-        } else {
-            buffer.removeAll(keepingCapacity: true)
-        }
-        pos = 0
-        buffer.append(contentsOf: data)
-        if first {
-            first = false
-            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { pos = 3 }
-        }
-        return true
     }
 
     private enum State { case start, unquoted, quoted, quoteInQuoted }
@@ -149,12 +117,12 @@ public final class CSVReader {
             let startLine = line
             var outcome = Outcome.needMore
             while true {
-                if pos >= buffer.count {
-                    guard fill() else { break }
+                if file.pos >= file.buffer.count {
+                    guard file.fill() else { break }
                 }
-                let from = pos
-                let (end, o) = buffer.withUnsafeBufferPointer { Self.scan($0, from: from, &s) }
-                pos = end
+                let from = file.pos
+                let (end, o) = file.buffer.withUnsafeBufferPointer { Self.scan($0, from: from, &s) }
+                file.pos = end
                 outcome = o
                 if case .needMore = o { continue }
                 break

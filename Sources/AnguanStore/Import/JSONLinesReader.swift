@@ -30,11 +30,11 @@ enum JSONValue: Decodable {
 
 /// Streams a JSON Lines file, one object a line, and turns each into cells by field name.
 public final class JSONLinesReader {
-    private let lines: CSVLineSplitter
+    private let lines: LineSplitter
     private let decoder = JSONDecoder()
 
     public init(path: String, onChunk: ((Data) -> Void)? = nil) throws {
-        lines = try CSVLineSplitter(path: path, onChunk: onChunk)
+        lines = try LineSplitter(path: path, onChunk: onChunk)
     }
 
     /// The next object as (line, field → cell), or nil at the end. Blank lines are skipped.
@@ -75,49 +75,30 @@ public final class JSONLinesReader {
 }
 
 /// Splits a file into physical lines, reading it in chunks; strips a leading UTF-8 BOM.
-final class CSVLineSplitter {
-    private let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var pos = 0
-    private var eof = false
+final class LineSplitter {
+    private let file: ChunkedFile
     private var line = 0
-    private var first = true
-    private let onChunk: ((Data) -> Void)?
 
     init(path: String, onChunk: ((Data) -> Void)?) throws {
-        guard let h = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
-        handle = h
-        self.onChunk = onChunk
+        file = try ChunkedFile(path: path, onChunk: onChunk)
     }
-
-    deinit { try? handle.close() }
 
     func nextLine() throws -> (Int, [UInt8])? {
         while true {
-            if let nl = buffer[pos...].firstIndex(of: 0x0A) {
-                let l = Array(buffer[pos..<nl])
-                pos = nl + 1
+            if let nl = file.buffer[file.pos...].firstIndex(of: 0x0A) {
+                let l = Array(file.buffer[file.pos..<nl])
+                file.pos = nl + 1
                 line += 1
                 return (line, l)
             }
-            if eof {
-                if pos < buffer.count {
-                    let l = Array(buffer[pos...])
-                    pos = buffer.count
+            if !file.fill() {
+                if file.pos < file.buffer.count {
+                    let l = Array(file.buffer[file.pos...])
+                    file.pos = file.buffer.count
                     line += 1
                     return (line, l)
                 }
                 return nil
-            }
-            let data = handle.readData(ofLength: 1 << 20)
-            if data.isEmpty { eof = true; continue }
-            onChunk?(data)
-            buffer.removeFirst(pos)
-            pos = 0
-            buffer.append(contentsOf: data)
-            if first {
-                first = false
-                if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { pos = 3 }
             }
         }
     }

@@ -1,0 +1,46 @@
+import Foundation
+
+/// A file read in chunks of 1 MB into a byte buffer, with a leading UTF-8 BOM skipped: what the CSV
+/// and JSON Lines readers share. Memory stays flat whatever the file's size.
+final class ChunkedFile {
+    private let handle: FileHandle
+    /// The bytes read and not yet consumed start at `pos`.
+    private(set) var buffer: [UInt8] = []
+    var pos = 0
+    private(set) var eof = false
+    private var first = true
+    /// Called with every chunk read (for the file's SHA-256).
+    private let onChunk: ((Data) -> Void)?
+    static let chunk = 1 << 20
+
+    init(path: String, onChunk: ((Data) -> Void)?) throws {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+        handle = h
+        self.onChunk = onChunk
+    }
+
+    deinit { try? handle.close() }
+
+    /// Reads the next chunk, keeping the unconsumed bytes; false at the end of the file.
+    func fill() -> Bool {
+        if eof { return false }
+        let data = handle.readData(ofLength: Self.chunk)
+        if data.isEmpty {
+            eof = true
+            return false
+        }
+        onChunk?(data)
+        if pos < buffer.count {
+            buffer.removeFirst(pos)
+        } else {
+            buffer.removeAll(keepingCapacity: true)
+        }
+        pos = 0
+        buffer.append(contentsOf: data)
+        if first {
+            first = false
+            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { pos = 3 }
+        }
+        return true
+    }
+}
