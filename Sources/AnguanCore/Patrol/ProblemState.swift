@@ -15,6 +15,9 @@ public enum ProblemState: String, Sendable, CaseIterable {
         }
     }
 
+    /// Still in the loop (not 已办结, not found 不属实).
+    public var isOpen: Bool { self != .closed && self != .falsePositive }
+
     /// States in which the patrol still follows the problem (a finding that disappears sends it
     /// to re-check).
     public var isFollowedByPatrol: Bool { ![.recheck, .closed, .falsePositive].contains(self) }

@@ -87,25 +87,12 @@ public struct ProblemDesk: Sendable {
         p.id, p.source, p.rule_id, p.rule_name, p.severity, p.state, p.finding, p.unit_id, un.name AS unit_name, p.officer_id,
         o.name AS officer_name, p.case_id, p.due_at, p.rectify_due_at, p.escalation, p.first_seen_at, p.updated_at
         """
-    static let summaryJoins = "LEFT JOIN el_units un ON un.unit_id = p.unit_id LEFT JOIN el_officers o ON o.officer_id = p.officer_id"
+    /// The SQL of `ProblemState.isOpen` on the problem aliased `p`.
+    static let openCondition = "p.state NOT IN ('closed', 'false_positive')"
 
-    static func summary(_ r: any SQLRow) throws -> Summary {
-        Summary(id: try r.decode(column: "id", as: Int64.self),
-                source: ProblemSource(rawValue: try r.decode(column: "source", as: String.self)) ?? .patrol,
-                ruleId: try r.decode(column: "rule_id", as: String.self), ruleName: try r.decode(column: "rule_name", as: String.self),
-                severity: Severity(rawValue: try r.decode(column: "severity", as: String.self)) ?? .minor,
-                state: ProblemState(rawValue: try r.decode(column: "state", as: String.self)) ?? .warned,
-                finding: try r.decode(column: "finding", as: String.self),
-                unitId: try r.decode(column: "unit_id", as: String?.self), unitName: try r.decode(column: "unit_name", as: String?.self),
-                officerId: try r.decode(column: "officer_id", as: String?.self),
-                officerName: try r.decode(column: "officer_name", as: String?.self),
-                caseId: try r.decode(column: "case_id", as: String?.self),
-                dueAt: try r.decode(column: "due_at", as: Int64?.self).map(Instant.init(seconds:)),
-                rectifyDueAt: try r.decode(column: "rectify_due_at", as: Int64?.self).map(Instant.init(seconds:)),
-                escalation: Int(try r.decode(column: "escalation", as: Int64.self)),
-                firstSeenAt: Instant(seconds: try r.decode(column: "first_seen_at", as: Int64.self)),
-                updatedAt: Instant(seconds: try r.decode(column: "updated_at", as: Int64.self)))
-    }
+    /// How many columns `summaryColumns` selects (`summary(_:)` reads them by position).
+    static let summaryColumnCount = 17
+    static let summaryJoins = "LEFT JOIN el_units un ON un.unit_id = p.unit_id LEFT JOIN el_officers o ON o.officer_id = p.officer_id"
 
     /// The WHERE clause of a scope and filter (every value bound, never spliced).
     static func whereText(_ scope: Scope, _ f: Filter) -> SQLText {
@@ -135,7 +122,7 @@ public struct ProblemDesk: Sendable {
             q.bind(Instant(cst: to.adding(days: 1)).seconds)
         }
         if f.escalatedOnly { q.append(" AND p.escalation > 0") }
-        if f.openOnly { q.append(" AND p.state NOT IN ('closed', 'false_positive')") }
+        if f.openOnly { q.append(" AND " + Self.openCondition) }
         return q
     }
 
@@ -239,19 +226,19 @@ public struct ProblemDesk: Sendable {
     /// A problem with its history, or nil when it does not exist or is outside the actor's scope.
     public func detail(_ id: Int64, for actor: Actor) async throws -> Detail? {
         guard Permission.seeProblems.isGranted(to: actor.role) else { return nil }
-        var f = Filter()
-        f.perPage = 1
-        let w = Self.whereClause(actor.scope, f)
+        // The summary's columns first, read by position like the lists, then the finding's own.
+        var q = SQLText("""
+            SELECT \(Self.summaryColumns), p.identity, p.subject_kind, p.subject_ids, p.facts, p.explanation, p.basis,
+            p.category, p.description, p.created_by FROM problems p \(Self.summaryJoins)
+            """)
+        q.append(" ")
+        q.append(Self.whereText(actor.scope, Filter()))
+        q.append(" AND p.id = ")
+        q.bind(id)
+        guard let r = try await store.rows(q).first else { return nil }
+        let summary = Self.summary(r)
+        let extra = r[Self.summaryColumnCount...].map { $0?.text }
         return try await store.read { db in
-            var q = SQLQueryString("""
-                SELECT \(unsafeRaw: Self.summaryColumns), p.identity, p.subject_kind, p.subject_ids, p.facts, p.explanation, p.basis,
-                p.category, p.description, p.created_by FROM problems p \(unsafeRaw: Self.summaryJoins)
-                """)
-            q.appendLiteral(" ")
-            q.appendInterpolation(w)
-            q.appendLiteral(" AND p.id = ")
-            q.appendInterpolation(bind: id)
-            guard let r = try await db.raw(q).first() else { return nil }
             let events = try await db.raw("""
                 SELECT e.seq, e.at, e.actor, u.name AS actor_name, e.action, e.from_state, e.to_state, e.comment, e.data
                 FROM problem_events e LEFT JOIN users u ON u.login = e.actor WHERE e.problem_id = \(bind: id) ORDER BY e.seq
@@ -279,14 +266,10 @@ public struct ProblemDesk: Sendable {
                      role: Role(rawValue: try x.decode(column: "role", as: String.self)) ?? .officer,
                      at: Instant(seconds: try x.decode(column: "first_at", as: Int64.self)))
             }
-            let factsJSON = try r.decode(column: "facts", as: String.self)
-            return Detail(summary: try Self.summary(r), identity: try r.decode(column: "identity", as: String.self),
-                          subjectKind: try r.decode(column: "subject_kind", as: String.self),
-                          subjectIds: try r.decode(column: "subject_ids", as: String.self).split(separator: ",").map(String.init),
-                          facts: JSONStrings.decodeArray(factsJSON), explanation: try r.decode(column: "explanation", as: String.self),
-                          basis: try r.decode(column: "basis", as: String.self), category: try r.decode(column: "category", as: String?.self),
-                          description: try r.decode(column: "description", as: String?.self),
-                          createdBy: try r.decode(column: "created_by", as: String?.self),
+            return Detail(summary: summary, identity: extra[0] ?? "", subjectKind: extra[1] ?? "",
+                          subjectIds: (extra[2] ?? "").split(separator: ",").map(String.init),
+                          facts: JSONStrings.decodeArray(extra[3] ?? "[]"), explanation: extra[4] ?? "", basis: extra[5] ?? "",
+                          category: extra[6], description: extra[7], createdBy: extra[8],
                           events: events, comments: comments, reads: reads)
         }
     }
@@ -334,8 +317,10 @@ public struct ProblemDesk: Sendable {
     public func transition(_ id: Int64, _ req: TransitionRequest, by actor: Actor, at now: Instant) async throws -> ProblemState {
         let comment = req.comment?.trimmingSpaces
         if let comment, comment.count > 2000 { throw LoopError.invalid(field: "comment", reason: "说明不能超过 2000 字") }
+        // 推送整改 and 退回整改 both start a rectification period from now, counted the same way; a year
+        // the calendar does not cover refuses either rather than guessing a deadline.
         var deadline: Instant?
-        if req.action == .push {
+        if req.action == .push || req.action == .sendBack {
             let days = req.workdays ?? Rectification.defaultWorkdays
             guard (1...60).contains(days) else { throw LoopError.invalid(field: "workdays", reason: "整改期限须为 1–60 个工作日") }
             switch Rectification.deadline(pushedAt: now, workdays: days, calendar: calendar) {
@@ -363,20 +348,11 @@ public struct ProblemDesk: Sendable {
             case .failure(let refusal): throw LoopError.refused(refusal)
             }
             var data = "state=\(state.rawValue)->\(next.rawValue)"
-            if req.action == .push, let deadline {
+            if let deadline {
                 let before = try r.decode(column: "rectify_due_at", as: Int64?.self).map { Instant(seconds: $0).cstMinuteString } ?? "无"
                 data += "; rectify_due_at=\(before)->\(deadline.cstMinuteString)"
                 try await db.raw("""
                     UPDATE problems SET state = \(bind: next.rawValue), rectify_due_at = \(bind: deadline.seconds), escalation = 0,
-                    gone_by_patrol = 0, updated_at = \(bind: now.seconds) WHERE id = \(bind: id)
-                    """).run()
-            } else if req.action == .sendBack {
-                // Sent back: a new rectification period from now.
-                let due = (try? Rectification.deadline(pushedAt: now, workdays: req.workdays ?? Rectification.defaultWorkdays,
-                                                       calendar: calendar).get()) ?? now.adding(hours: 72)
-                data += "; rectify_due_at=\(due.cstMinuteString)"
-                try await db.raw("""
-                    UPDATE problems SET state = \(bind: next.rawValue), rectify_due_at = \(bind: due.seconds), escalation = 0,
                     gone_by_patrol = 0, updated_at = \(bind: now.seconds) WHERE id = \(bind: id)
                     """).run()
             } else {
@@ -545,6 +521,17 @@ public struct ProblemDesk: Sendable {
             return n
         }
     }
+}
+
+extension ProblemDesk.Summary {
+    /// The deadline that counts now: the rectification deadline once pushed, the legal one before.
+    public var currentDue: Instant? { rectifyDueAt ?? dueAt }
+
+    /// Open and past the deadline that counts now.
+    public func isOverdue(at now: Instant) -> Bool { state.isOpen && (currentDue.map { $0 < now } ?? false) }
+
+    /// 督办（所队长） or 督办（分局领导） while the rectification is overdue, else nil.
+    public var escalationLabel: String? { state == .rectifying ? Rectification.escalationLabel(escalation) : nil }
 }
 
 /// Reading the JSON string arrays the problems table stores its facts in.
