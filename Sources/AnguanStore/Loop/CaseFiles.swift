@@ -70,7 +70,7 @@ public struct CaseFiles: Sendable {
             let total = try await db.raw(count).first()!.decode(column: "n", as: Int.self)
             var q = SQLQueryString("""
                 SELECT c.case_id, c.cause, c.case_type, c.status, u.name AS unit_name, c.accepted_at,
-                  \(unsafeRaw: showProblems ? "(SELECT COUNT(*) FROM problems p WHERE p.case_id = c.case_id AND p.state NOT IN ('closed', 'false_positive'))" : "0") AS open_problems
+                  \(unsafeRaw: showProblems ? "(SELECT COUNT(*) FROM problems p WHERE p.case_id = c.case_id AND \(ProblemDesk.openCondition))" : "0") AS open_problems
                 FROM el_cases c LEFT JOIN el_units u ON u.unit_id = c.unit_id
                 """)
             q.appendLiteral(" ")

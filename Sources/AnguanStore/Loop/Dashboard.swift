@@ -20,7 +20,7 @@ public struct Dashboard: Sendable {
     public let escalated: [ProblemDesk.Summary]
     public let mine: [ProblemDesk.Summary]
 
-    public var open: Int { byState.filter { ![.closed, .falsePositive].contains($0.0) }.reduce(0) { $0 + $1.1 } }
+    public var open: Int { byState.filter { $0.0.isOpen }.reduce(0) { $0 + $1.1 } }
 
     /// Reads the dashboard of an actor as of `now`.
     public static func load(_ desk: ProblemDesk, for actor: Actor, now: Instant) async throws -> Dashboard {
@@ -30,7 +30,7 @@ public struct Dashboard: Sendable {
         let w = wText.queryString
         let today = Instant(cst: now.cstDate), tomorrow = Instant(cst: now.cstDate.adding(days: 1))
         let weekEnd = Instant(cst: now.cstDate.adding(days: 7))
-        let open = " AND p.state NOT IN ('closed', 'false_positive')"
+        let open = " AND " + ProblemDesk.openCondition
         let due = "COALESCE(p.rectify_due_at, p.due_at)"
         return try await desk.store.read { db in
             var q = SQLQueryString("SELECT p.state, COUNT(*) AS n FROM problems p ")

@@ -323,9 +323,11 @@ final class ProblemSync: @unchecked Sendable {
                 persisting += 1
                 var state = e.state
                 // Only a problem the patrol itself sent to 复核 reopens; one a person is re-checking stays there.
-                if e.state == ProblemState.recheck.rawValue, e.goneByPatrol {
-                    state = ProblemState.warned.rawValue
-                    try await event(e.id, "finding_reappeared", e.state, state, "巡查再次发现该问题（\(f.kind.label)）", into: &events)
+                if e.goneByPatrol, let from = ProblemState(rawValue: e.state),
+                   case .success(let to) = ProblemStateMachine.transition(from: from, action: .findingReappeared, by: .patrol) {
+                    state = to.rawValue
+                    try await event(e.id, ProblemAction.findingReappeared.rawValue, e.state, state, "巡查再次发现该问题（\(f.kind.label)）",
+                                    into: &events)
                 } else if e.finding != f.kind.rawValue || e.due != f.dueAt?.seconds {
                     try await event(e.id, "finding_changed", e.state, e.state,
                           "发现结果由 \(FindingKind(rawValue: e.finding)?.label ?? e.finding) 变为 \(f.kind.label)"
@@ -385,10 +387,14 @@ final class ProblemSync: @unchecked Sendable {
         var events: [Event] = []
         for e in existing.values where !seen.contains(e.id) {
             guard rules.contains(self.rules[Int(e.rule)]) else { continue }
-            guard ProblemState(rawValue: e.state)?.isFollowedByPatrol ?? false else { continue }
+            // The state machine decides, as for every other transition.
+            guard let from = ProblemState(rawValue: e.state),
+                  case .success(let to) = ProblemStateMachine.transition(from: from, action: .findingGone, by: .patrol) else { continue }
             gone += 1
-            try await session.sql.raw("UPDATE problems SET state = 'recheck', gone_by_patrol = 1, updated_at = \(bind: at) WHERE id = \(bind: e.id)").run()
-            try await event(e.id, "finding_gone", e.state, ProblemState.recheck.rawValue, "巡查未再发现该问题（数据已更正），转入复核", into: &events)
+            try await session.sql.raw("""
+                UPDATE problems SET state = \(bind: to.rawValue), gone_by_patrol = 1, updated_at = \(bind: at) WHERE id = \(bind: e.id)
+                """).run()
+            try await event(e.id, ProblemAction.findingGone.rawValue, e.state, to.rawValue, "巡查未再发现该问题（数据已更正），转入复核", into: &events)
         }
         try await insert([], events)
     }
