@@ -82,15 +82,20 @@ public struct Accounts: Sendable {
         }
     }
 
+    /// The id of a user by login, or not found.
+    static func userId(_ login: String, _ s: Session) async throws -> Int64 {
+        guard let u = try await s.sql.raw("SELECT id FROM users WHERE login = \(bind: login)").first() else {
+            throw LoopError.notFound("用户 \(login) ")
+        }
+        return try u.decode(column: "id", as: Int64.self)
+    }
+
     /// Sets a new password and ends the user's sessions.
     public func setPassword(login: String, password: String, by actor: String) async throws {
         try Self.validate(password: password)
         let hash = Bcrypt.hash(password, cost: cost)
         try await store.write { s in
-            guard let u = try await s.sql.raw("SELECT id FROM users WHERE login = \(bind: login)").first() else {
-                throw LoopError.notFound("用户 \(login) ")
-            }
-            let id = try u.decode(column: "id", as: Int64.self)
+            let id = try await Self.userId(login, s)
             try await s.sql.raw("UPDATE users SET password_hash = \(bind: hash), updated_at = \(bind: Int64(clock_seconds())) WHERE id = \(bind: id)").run()
             try await s.sql.raw("DELETE FROM sessions WHERE user_id = \(bind: id)").run()
             try await AuditLog.append(s, actor: actor, action: "user.passwd", object: "user:\(login)", detail: "password changed")
@@ -100,10 +105,7 @@ public struct Accounts: Sendable {
     /// Disables (or re-enables) a user; disabling ends their sessions and revokes their API tokens.
     public func setDisabled(login: String, _ disabled: Bool, by actor: String) async throws {
         try await store.write { s in
-            guard let u = try await s.sql.raw("SELECT id FROM users WHERE login = \(bind: login)").first() else {
-                throw LoopError.notFound("用户 \(login) ")
-            }
-            let id = try u.decode(column: "id", as: Int64.self)
+            let id = try await Self.userId(login, s)
             try await s.sql.raw("UPDATE users SET disabled = \(bind: disabled ? 1 : 0), updated_at = \(bind: Int64(clock_seconds())) WHERE id = \(bind: id)").run()
             if disabled {
                 try await s.sql.raw("DELETE FROM sessions WHERE user_id = \(bind: id)").run()

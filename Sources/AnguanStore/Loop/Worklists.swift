@@ -32,45 +32,69 @@ public struct Worklists: Sendable {
 
     func window(_ now: Instant) -> Int64 { now.seconds - Int64(windowDays) * 86_400 }
 
-    static func scopeClause(_ actor: Actor, column: String) -> SQLQueryString {
-        var q = SQLQueryString("")
+    static func scopeText(_ actor: Actor, column: String) -> SQLText {
+        var q = SQLText("")
         if case .unit(let u) = actor.scope {
-            q.appendLiteral(" AND \(column) = ")
-            q.appendInterpolation(bind: u)
+            q.append(" AND \(column) = ")
+            q.bind(u)
+        }
+        return q
+    }
+
+    /// FROM and WHERE of a list's unreviewed items inside the actor's scope: the one definition the
+    /// list and its count share.
+    func unreviewedItems(_ kind: Kind, for actor: Actor, now: Instant) -> SQLText {
+        var q: SQLText
+        switch kind {
+        case .incidents:
+            q = SQLText("""
+                FROM el_incidents i LEFT JOIN el_cases cs ON cs.case_id = i.case_id LEFT JOIN el_units u ON u.unit_id = i.unit_id
+                WHERE i.category IN ('criminal', 'public_order') AND i.received_at >=
+                """)
+            q.append(" ")
+            q.bind(window(now))
+            q.append(" AND i.received_at <= ")
+            q.bind(now.seconds)
+            q.append(" AND NOT EXISTS (SELECT 1 FROM worklist_marks m WHERE m.kind = 'incidents' AND m.record_id = i.incident_id)")
+            q.append(Self.scopeText(actor, column: "i.unit_id"))
+        case .measures:
+            q = SQLText("""
+                FROM el_measures m JOIN el_cases cs ON cs.case_id = m.case_id LEFT JOIN el_persons p ON p.person_id = m.person_id
+                LEFT JOIN el_units u ON u.unit_id = cs.unit_id
+                WHERE m.started_at >=
+                """)
+            q.append(" ")
+            q.bind(window(now))
+            q.append(" AND m.started_at <= ")
+            q.bind(now.seconds)
+            q.append(" AND NOT EXISTS (SELECT 1 FROM worklist_marks w WHERE w.kind = 'measures' AND w.record_id = m.measure_id)")
+            q.append(Self.scopeText(actor, column: "cs.unit_id"))
         }
         return q
     }
 
     /// The unreviewed items of one list, oldest first.
     public func items(_ kind: Kind, for actor: Actor, now: Instant, limit: Int = 200) async throws -> [Item] {
-        let since = window(now)
+        var q: SQLText
+        switch kind {
+        case .incidents:
+            q = SQLText("""
+                SELECT i.incident_id AS rid, i.received_at AS at, i.category AS a, i.summary AS b, i.address AS c,
+                  i.case_id AS case_id, cs.cause AS cause, i.unit_id AS unit_id, u.name AS unit_name
+                """)
+        case .measures:
+            q = SQLText("""
+                SELECT m.measure_id AS rid, m.started_at AS at, m.kind AS a, p.name AS b, m.ended_at AS c_end,
+                  m.case_id AS case_id, cs.cause AS cause, cs.unit_id AS unit_id, u.name AS unit_name
+                """)
+        }
+        q.append(" ")
+        q.append(unreviewedItems(kind, for: actor, now: now))
+        q.append(kind == .incidents ? " ORDER BY i.received_at, i.incident_id LIMIT " : " ORDER BY m.started_at, m.measure_id LIMIT ")
+        q.bind(Int64(limit))
+        let query = q.queryString
         return try await store.read { db in
-            var q: SQLQueryString
-            switch kind {
-            case .incidents:
-                q = SQLQueryString("""
-                    SELECT i.incident_id AS rid, i.received_at AS at, i.category AS a, i.summary AS b, i.address AS c,
-                      i.case_id AS case_id, cs.cause AS cause, i.unit_id AS unit_id, u.name AS unit_name
-                    FROM el_incidents i LEFT JOIN el_cases cs ON cs.case_id = i.case_id LEFT JOIN el_units u ON u.unit_id = i.unit_id
-                    WHERE i.category IN ('criminal', 'public_order') AND i.received_at >= \(bind: since) AND i.received_at <= \(bind: now.seconds)
-                      AND NOT EXISTS (SELECT 1 FROM worklist_marks m WHERE m.kind = 'incidents' AND m.record_id = i.incident_id)
-                    """)
-                q.appendInterpolation(Self.scopeClause(actor, column: "i.unit_id"))
-                q.appendLiteral(" ORDER BY i.received_at, i.incident_id LIMIT ")
-            case .measures:
-                q = SQLQueryString("""
-                    SELECT m.measure_id AS rid, m.started_at AS at, m.kind AS a, p.name AS b, m.ended_at AS c_end,
-                      m.case_id AS case_id, cs.cause AS cause, cs.unit_id AS unit_id, u.name AS unit_name
-                    FROM el_measures m JOIN el_cases cs ON cs.case_id = m.case_id LEFT JOIN el_persons p ON p.person_id = m.person_id
-                    LEFT JOIN el_units u ON u.unit_id = cs.unit_id
-                    WHERE m.started_at >= \(bind: since) AND m.started_at <= \(bind: now.seconds)
-                      AND NOT EXISTS (SELECT 1 FROM worklist_marks w WHERE w.kind = 'measures' AND w.record_id = m.measure_id)
-                    """)
-                q.appendInterpolation(Self.scopeClause(actor, column: "cs.unit_id"))
-                q.appendLiteral(" ORDER BY m.started_at, m.measure_id LIMIT ")
-            }
-            q.appendInterpolation(bind: limit)
-            return try await db.raw(q).all().map { r in
+            return try await db.raw(query).all().map { r in
                 let at = Instant(seconds: try r.decode(column: "at", as: Int64.self))
                 let title: String, detail: String
                 switch kind {
@@ -95,23 +119,13 @@ public struct Worklists: Sendable {
 
     /// How many items of each list are still unreviewed.
     public func unreviewed(for actor: Actor, now: Instant) async throws -> [Kind: Int] {
-        let since = window(now)
-        return try await store.read { db in
-            var a = SQLQueryString("""
-                SELECT COUNT(*) AS n FROM el_incidents i WHERE i.category IN ('criminal', 'public_order')
-                  AND i.received_at >= \(bind: since) AND i.received_at <= \(bind: now.seconds)
-                  AND NOT EXISTS (SELECT 1 FROM worklist_marks m WHERE m.kind = 'incidents' AND m.record_id = i.incident_id)
-                """)
-            a.appendInterpolation(Self.scopeClause(actor, column: "i.unit_id"))
-            var b = SQLQueryString("""
-                SELECT COUNT(*) AS n FROM el_measures m JOIN el_cases cs ON cs.case_id = m.case_id
-                WHERE m.started_at >= \(bind: since) AND m.started_at <= \(bind: now.seconds)
-                  AND NOT EXISTS (SELECT 1 FROM worklist_marks w WHERE w.kind = 'measures' AND w.record_id = m.measure_id)
-                """)
-            b.appendInterpolation(Self.scopeClause(actor, column: "cs.unit_id"))
-            return [.incidents: try await db.raw(a).first()!.decode(column: "n", as: Int.self),
-                    .measures: try await db.raw(b).first()!.decode(column: "n", as: Int.self)]
+        var out: [Kind: Int] = [:]
+        for kind in Kind.allCases {
+            var q = SQLText("SELECT COUNT(*) AS n ")
+            q.append(unreviewedItems(kind, for: actor, now: now))
+            out[kind] = Int(try await store.rows(q).first?.first??.int ?? 0)
         }
+        return out
     }
 
     /// The unit of an item, for the scope check (nil when there is no such item).
