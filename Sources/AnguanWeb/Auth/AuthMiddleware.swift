@@ -26,28 +26,26 @@ struct AuthMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         guard let token = request.cookies[Self.cookieName]?.value else { return try await next(request, context) }
-        let digestKey = token
-        var session = services.sessionCache.get(digestKey)
+        var session = services.sessionCache.get(token)
         if session == nil, let s = try await services.accounts.session(token: token) {
             session = s
-            services.sessionCache.set(digestKey, s)
+            services.sessionCache.set(token, s)
         }
         if let s = session {
             if now - s.lastSeenAt > services.options.sessionTimeoutSeconds {
-                services.sessionCache.remove(digestKey)
+                services.sessionCache.remove(token)
                 try await services.accounts.closeSession(tokenHash: s.tokenHash)
                 if request.method == .get, !request.uri.path.hasPrefix("/api/"), request.uri.path != "/login" {
                     let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
                     var response = Response.redirect(to: "/login?expired=1&next=\(next)")
-                    response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: services.options.secureCookies,
-                                              httpOnly: true, sameSite: .lax))
+                    response.setCookie(Self.sessionCookie("", request, services.options))
                     return response
                 }
                 context.sessionExpired = true
             } else if let actor = try await services.actor(s.userId) {
                 if now - s.lastSeenAt > 60 {
                     try await services.accounts.touch(tokenHash: s.tokenHash, at: now)
-                    services.sessionCache.set(digestKey, .init(userId: s.userId, csrf: s.csrf, lastSeenAt: now, tokenHash: s.tokenHash))
+                    services.sessionCache.set(token, .init(userId: s.userId, csrf: s.csrf, lastSeenAt: now, tokenHash: s.tokenHash))
                 }
                 context.actor = actor
                 context.csrf = s.csrf
@@ -57,6 +55,14 @@ struct AuthMiddleware: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+
+    /// The session cookie (an empty value clears it): HttpOnly, SameSite=Lax, and Secure when configured
+    /// or when a TLS-terminating proxy says the browser came over https.
+    static func sessionCookie(_ value: String, _ request: Request, _ options: WebOptions) -> Cookie {
+        let secure = options.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
+        return Cookie(name: cookieName, value: value, maxAge: value.isEmpty ? 0 : nil, path: "/", secure: secure, httpOnly: true,
+                      sameSite: .lax)
     }
 
     /// Checks the CSRF token of a state-changing request (the body is kept for the handler).

@@ -33,23 +33,9 @@ struct AdminController {
             return Response.redirect(to: "/admin/users")
         }
         router.post("/admin/users/:login/:op") { request, context -> Response in
-            let actor = try context.require(.administer)
-            let login = context.parameters.get("login") ?? ""
-            switch context.parameters.get("op") {
-            case "disable": try await services.accounts.setDisabled(login: login, true, by: actor.login)
-            case "enable": try await services.accounts.setDisabled(login: login, false, by: actor.login)
-            case "password":
-                let form = try await Form.read(request)
-                try await services.accounts.setPassword(login: login, password: form.fields["password"]?.first ?? "", by: actor.login)
-            case "token":
-                let form = try await Form.read(request)
-                let token = try await services.accounts.createToken(login: login, name: form["name"] ?? "api", by: actor.login)
-                return Response.redirect(to: "/admin/users?token=\(token)")
-            default: throw AppError.notFound("操作不存在")
-            }
-            services.actorCache.removeAll()
-            services.sessionCache.removeAll()
-            return Response.redirect(to: "/admin/users")
+            let form = try await Form.read(request)
+            let token = try await userOperation(context, password: form.fields["password"]?.first, tokenName: form["name"])
+            return Response.redirect(to: token.map { "/admin/users?token=\($0)" } ?? "/admin/users")
         }
         router.get("/admin/units") { _, context -> Response in
             _ = try context.require(.administer)
@@ -92,22 +78,12 @@ struct AdminController {
             return JSONResponse(["login": u.login, "role": u.role.rawValue] as [String: Any], status: .created)
         }
         router.post("/api/v1/users/:login/:op") { request, context -> JSONResponse in
-            let actor = try context.require(.administer)
+            _ = try context.require(.administer)  // before the body is read: a stranger learns nothing from it
+            // disable and enable need no body.
+            let body = try await request.jsonObject(emptyAllowed: true)
             let login = context.parameters.get("login") ?? ""
             var result: [String: Any] = ["login": login]
-            switch context.parameters.get("op") {
-            case "disable": try await services.accounts.setDisabled(login: login, true, by: actor.login)
-            case "enable": try await services.accounts.setDisabled(login: login, false, by: actor.login)
-            case "password":
-                let body = try await request.jsonObject()
-                try await services.accounts.setPassword(login: login, password: body["password"] as? String ?? "", by: actor.login)
-            case "token":
-                let body = try await request.jsonObject()
-                result["token"] = try await services.accounts.createToken(login: login, name: body["name"] as? String ?? "api", by: actor.login)
-            default: throw AppError.notFound("操作不存在（disable、enable、password、token）")
-            }
-            services.actorCache.removeAll()
-            services.sessionCache.removeAll()
+            result["token"] = try await userOperation(context, password: body["password"] as? String, tokenName: body["name"] as? String)
             return JSONResponse(result)
         }
         router.get("/api/v1/units") { _, context -> JSONResponse in
@@ -122,6 +98,23 @@ struct AdminController {
             o["problem"] = v.problem?.description
             return JSONResponse(o)
         }
+    }
+
+    /// `disable`, `enable`, `password` or `token` on the user of the path; the new API token, for `token`.
+    func userOperation(_ context: AppContext, password: String?, tokenName: String?) async throws -> String? {
+        let actor = try context.require(.administer)
+        let login = context.parameters.get("login") ?? ""
+        var token: String?
+        switch context.parameters.get("op") {
+        case "disable": try await services.accounts.setDisabled(login: login, true, by: actor.login)
+        case "enable": try await services.accounts.setDisabled(login: login, false, by: actor.login)
+        case "password": try await services.accounts.setPassword(login: login, password: password ?? "", by: actor.login)
+        case "token": token = try await services.accounts.createToken(login: login, name: tokenName ?? "api", by: actor.login)
+        default: throw AppError.notFound("操作不存在（disable、enable、password、token）")
+        }
+        services.actorCache.removeAll()
+        services.sessionCache.removeAll()
+        return token
     }
 
     @discardableResult

@@ -13,6 +13,14 @@ struct CaseController {
     static let clocked: Set<String> = ["summons", "compelled", "detention", "admin_summons", "admin_detention", "questioning_hold",
                                        "arrest", "designated_surveillance"]
 
+    /// The case's problems inside the actor's scope.
+    func problems(of caseId: String, for actor: Actor) async throws -> [ProblemDesk.Summary] {
+        var f = ProblemDesk.Filter()
+        f.caseId = caseId
+        f.perPage = 200
+        return try await services.desk.list(f, for: actor).items
+    }
+
     func addRoutes(to router: Router<AppContext>) {
         router.get("/cases") { request, context -> Response in
             let actor = try context.requireActor()
@@ -38,10 +46,7 @@ struct CaseController {
             guard let file = try await services.cases.load(id, for: actor) else { throw LoopError.notFound("案件 \(id) ") }
             var data = caseData(file, actor)
             if Permission.seeProblems.isGranted(to: actor.role) {
-                var f = ProblemDesk.Filter()
-                f.caseId = id
-                f.perPage = 200
-                data["problems"] = try await services.desk.list(f, for: actor).items.map { Fmt.row($0, now: services.now()) }
+                data["problems"] = try await problems(of: id, for: actor).map { Fmt.row($0, now: services.now()) }
                 data["showProblems"] = true
             }
             return try services.templates.response("case", data, context: context)
@@ -79,10 +84,7 @@ struct CaseController {
                 "timeline": file.timeline.entries.map { ["at": $0.at.cstString, "element": $0.kind.rawValue, "id": $0.recordId, "what": $0.what, "subject": $0.subject] },
             ]
             if Permission.seeProblems.isGranted(to: actor.role) {
-                var f = ProblemDesk.Filter()
-                f.caseId = id
-                f.perPage = 200
-                o["problems"] = try await services.desk.list(f, for: actor).items.map(APIFormat.problem)
+                o["problems"] = try await problems(of: id, for: actor).map(APIFormat.problem)
             }
             return JSONResponse(o)
         }

@@ -37,10 +37,7 @@ struct LoginController {
             services.limiter.succeed(keys)
             let session = try await services.accounts.openSession(userId: userId, at: now)
             var response = Response.redirect(to: next)
-            // Secure when configured, or when a TLS-terminating proxy says the browser came over https.
-            let secure = services.options.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
-            response.setCookie(Cookie(name: AuthMiddleware.cookieName, value: session.token, path: "/",
-                                      secure: secure, httpOnly: true, sameSite: .lax))
+            response.setCookie(AuthMiddleware.sessionCookie(session.token, request, services.options))
             return response
         }
         Self.languageRoute(router)
@@ -50,8 +47,7 @@ struct LoginController {
                 services.sessionCache.remove(token)
             }
             var response = Response.redirect(to: "/login")
-            response.setCookie(Cookie(name: AuthMiddleware.cookieName, value: "", maxAge: 0, path: "/",
-                                      secure: services.options.secureCookies, httpOnly: true, sameSite: .lax))
+            response.setCookie(AuthMiddleware.sessionCookie("", request, services.options))
             return response
         }
     }

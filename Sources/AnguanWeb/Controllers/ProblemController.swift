@@ -114,7 +114,7 @@ struct ProblemController {
                 for p in page.items {
                     csv += [String(p.id), p.source.label, p.ruleId, p.ruleName, p.severity.label, p.state.label,
                             FindingKind(rawValue: p.finding)?.label ?? p.finding, p.unitName ?? p.unitId ?? "", p.officerName ?? p.officerId ?? "",
-                            p.caseId ?? "", Fmt.time(p.dueAt), Fmt.time(p.rectifyDueAt), Rectification.escalationLabel(p.escalation) ?? "",
+                            p.caseId ?? "", Fmt.time(p.dueAt), Fmt.time(p.rectifyDueAt), p.escalationLabel ?? "",
                             Fmt.time(p.firstSeenAt)].map(cell).joined(separator: ",") + "\r\n"
                 }
                 if page.page >= page.pages || f.page >= 200 { break }
@@ -142,8 +142,7 @@ struct ProblemController {
             let body = try await request.jsonObject()
             var q: [String: String] = [:]
             for (k, v) in body where !["workdays", "comment"].contains(k) { q[k] = "\(v)" }
-            let pushed = try await pushAll(actor, filter: try Self.filter(q), workdays: (body["workdays"] as? Int).map(String.init),
-                                           comment: body["comment"] as? String)
+            let pushed = try await pushAll(actor, filter: try Self.filter(q), workdays: body.text("workdays"), comment: body["comment"] as? String)
             return JSONResponse(["pushed": pushed] as [String: Any])
         }
         router.get("/problems/new") { request, context -> Response in
@@ -187,7 +186,7 @@ struct ProblemController {
         router.post("/api/v1/problems") { request, context -> JSONResponse in
             let actor = try context.require(.registerProblems)
             let body = try await request.jsonObject()
-            let id = try await register(actor, from: { body[$0].map { "\($0)" }.flatMap { $0.isEmpty ? nil : $0 } })
+            let id = try await register(actor, from: { body.text($0) })
             guard let d = try await services.desk.detail(id, for: actor) else { throw LoopError.notFound("问题 \(id) ") }
             return JSONResponse(APIFormat.detail(d, actions: services.desk.availableActions(d.summary, for: actor)), status: .created)
         }
@@ -203,7 +202,7 @@ struct ProblemController {
             let id = try Self.id(context)
             let body = try await request.jsonObject()
             let state = try await transition(id, actor, action: body["action"] as? String, comment: body["comment"] as? String,
-                                             workdays: (body["workdays"] as? Int).map(String.init))
+                                             workdays: body.text("workdays"))
             return JSONResponse(["id": id, "state": state.rawValue, "stateLabel": state.label] as [String: Any])
         }
         router.post("/api/v1/problems/:id/comments") { request, context -> JSONResponse in
@@ -222,17 +221,19 @@ struct ProblemController {
         return id
     }
 
+    /// The rectification period a form or body gives, in working days (the range is checked by the desk).
+    static func workdays(_ s: String?) throws -> Int? {
+        guard let s else { return nil }
+        guard let n = Int(s) else { throw AppError.badRequest(field: "workdays", reason: "整改期限须为工作日数") }
+        return n
+    }
+
     @discardableResult
     func transition(_ id: Int64, _ actor: Actor, action: String?, comment: String?, workdays: String?) async throws -> ProblemState {
         guard let a = action, let action = ProblemAction(rawValue: a), ![.findingGone, .findingReappeared, .escalate].contains(action) else {
             throw AppError.badRequest(field: "action", reason: "“\(action ?? "")”不是可执行的操作")
         }
-        var days: Int?
-        if let w = workdays {
-            guard let n = Int(w) else { throw AppError.badRequest(field: "workdays", reason: "整改期限须为工作日数") }
-            days = n
-        }
-        let state = try await services.desk.transition(id, .init(action: action, comment: comment, workdays: days), by: actor,
+        let state = try await services.desk.transition(id, .init(action: action, comment: comment, workdays: try Self.workdays(workdays)), by: actor,
                                                        at: services.now())
         services.changed()
         return state
@@ -240,11 +241,7 @@ struct ProblemController {
 
     /// 分类推送: every 属实 problem of the filter pushed for rectification.
     func pushAll(_ actor: Actor, filter: ProblemDesk.Filter, workdays: String?, comment: String?) async throws -> [Int64] {
-        var days: Int?
-        if let w = workdays {
-            guard let n = Int(w) else { throw AppError.badRequest(field: "workdays", reason: "整改期限须为工作日数") }
-            days = n
-        }
+        let days = try Self.workdays(workdays)
         guard filter.ruleId != nil || filter.unitId != nil else {
             throw AppError.badRequest(field: "rule", reason: "分类推送须按规则或单位筛选")
         }

@@ -14,6 +14,18 @@ struct WorklistController {
         return k
     }
 
+    /// Raises the item as a problem (category 「…审查」 unless one is given) and marks it reviewed with it.
+    func raise(_ context: AppContext, _ value: (String) -> String?) async throws -> Int64 {
+        let actor = try context.require(.reviewWorklists)
+        let k = try kind(context), id = context.parameters.get("id") ?? ""
+        let problem = try await ProblemController(services: services).register(actor) { key in
+            value(key) ?? (key == "category" ? "\(k.label)审查" : nil)
+        }
+        try await services.worklists.mark(k, id, by: actor, at: services.now(), problem: problem)
+        services.changed()
+        return problem
+    }
+
     func addRoutes(to router: Router<AppContext>) {
         router.get("/worklists") { _, context -> Response in
             let actor = try context.require(.reviewWorklists)
@@ -42,15 +54,8 @@ struct WorklistController {
             return Response.redirect(to: "/worklists")
         }
         router.post("/worklists/:kind/:id/raise") { request, context -> Response in
-            let actor = try context.require(.reviewWorklists)
-            let k = try kind(context), id = context.parameters.get("id") ?? ""
             let form = try await Form.read(request)
-            let problem = try await ProblemController(services: services).register(actor) { key in
-                form[key] ?? (key == "category" ? "\(k.label)审查" : nil)
-            }
-            try await services.worklists.mark(k, id, by: actor, at: services.now(), problem: problem)
-            services.changed()
-            return Response.redirect(to: "/problems/\(problem)")
+            return Response.redirect(to: "/problems/\(try await raise(context) { form[$0] })")
         }
         router.get("/api/v1/worklists/:kind") { _, context -> JSONResponse in
             let actor = try context.require(.reviewWorklists)
@@ -63,15 +68,8 @@ struct WorklistController {
             })
         }
         router.post("/api/v1/worklists/:kind/:id/raise") { request, context -> JSONResponse in
-            let actor = try context.require(.reviewWorklists)
-            let k = try kind(context), id = context.parameters.get("id") ?? ""
             let body = try await request.jsonObject()
-            let problem = try await ProblemController(services: services).register(actor) { key in
-                body[key].map { "\($0)" }.flatMap { $0.isEmpty ? nil : $0 } ?? (key == "category" ? "\(k.label)审查" : nil)
-            }
-            try await services.worklists.mark(k, id, by: actor, at: services.now(), problem: problem)
-            services.changed()
-            return JSONResponse(["problemId": problem] as [String: Any], status: .created)
+            return JSONResponse(["problemId": try await raise(context) { body.text($0) }] as [String: Any], status: .created)
         }
         router.post("/api/v1/worklists/:kind/:id/reviewed") { _, context -> JSONResponse in
             let actor = try context.require(.reviewWorklists)

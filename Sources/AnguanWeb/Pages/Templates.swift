@@ -77,7 +77,7 @@ enum Fmt {
 
     /// A problem as a template row.
     static func row(_ p: ProblemDesk.Summary, now: Instant) -> [String: Any] {
-        let due = p.rectifyDueAt ?? p.dueAt
+        let due = p.currentDue
         var r: [String: Any] = [
             "id": p.id, "ruleId": p.ruleId, "ruleName": p.ruleName, "severity": p.severity.label,
             "severityClass": severityClass(p.severity), "state": p.state.label, "stateClass": stateClass(p.state),
@@ -87,8 +87,8 @@ enum Fmt {
         ]
         // Every key is set (false when it does not apply): a key missing from a row is looked up in the
         // enclosing contexts, which costs more than the row itself.
-        r["overdue"] = due.map { $0 < now && ![.closed, .falsePositive].contains(p.state) } ?? false
-        if p.state == .rectifying, let label = Rectification.escalationLabel(p.escalation) {
+        r["overdue"] = p.isOverdue(at: now)
+        if let label = p.escalationLabel {
             r["escalation"] = label
         } else {
             r["escalation"] = false
@@ -103,17 +103,16 @@ enum Fmt {
         out.reserveCapacity(items.count * 700)
         for p in items {
             let e = HTML.escape
-            let due = p.rectifyDueAt ?? p.dueAt
-            let overdue = due.map { $0 < now && ![.closed, .falsePositive].contains(p.state) } ?? false
+            let overdue = p.isOverdue(at: now)
             out += "<tr><td><a href=\"/problems/\(p.id)\">\(p.id)</a></td><td>\(e(lang.text(p.source.label)))</td><td>\(e(p.ruleId)) \(e(p.ruleName))</td>"
             out += "<td><span class=\"tag \(severityClass(p.severity))\">\(e(lang.text(p.severity.label)))</span></td>"
             out += "<td><span class=\"tag \(stateClass(p.state))\">\(e(lang.text(p.state.label)))</span>"
-            if p.state == .rectifying, let label = Rectification.escalationLabel(p.escalation) {
+            if let label = p.escalationLabel {
                 out += " <span class=\"tag esc\">\(e(lang.text(label)))</span>"
             }
             out += "</td><td>\(e(p.unitName ?? p.unitId ?? ""))</td><td>\(e(p.officerName ?? p.officerId ?? ""))</td><td>"
             if let c = p.caseId { out += "<a href=\"/cases/\(e(c))\">\(e(c))</a>" }
-            out += "</td><td" + (overdue ? " class=\"overdue\"" : "") + ">\(time(due))</td><td>\(time(p.firstSeenAt))</td></tr>\n"
+            out += "</td><td" + (overdue ? " class=\"overdue\"" : "") + ">\(time(p.currentDue))</td><td>\(time(p.firstSeenAt))</td></tr>\n"
         }
         return out
     }

@@ -58,11 +58,21 @@ enum JSONText {
     }
 }
 
+extension Dictionary where Key == String, Value == Any {
+    /// A JSON body's field as the text a form would carry (numbers written out); nil when absent or empty.
+    func text(_ key: String) -> String? {
+        guard let v = self[key] else { return nil }
+        let s = v as? String ?? "\(v)"
+        return s.isEmpty ? nil : s
+    }
+}
+
 extension Request {
-    /// A JSON object body (at most 1 MB), or a 400.
-    func jsonObject() async throws -> [String: Any] {
+    /// A JSON object body (at most 1 MB), or a 400; with `emptyAllowed`, no body reads as `{}`.
+    func jsonObject(emptyAllowed: Bool = false) async throws -> [String: Any] {
         var r = self
         let buffer = try await r.collectBody(upTo: 1 << 20)
+        if emptyAllowed, buffer.readableBytes == 0 { return [:] }
         guard let o = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
             throw AppError.badRequest(field: "body", reason: "请求体须为 JSON 对象")
         }
