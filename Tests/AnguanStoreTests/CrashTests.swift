@@ -22,10 +22,24 @@ struct CrashTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["import", demo, "--db", "sqlite:" + path, "--log-level", "error"]
-        p.standardOutput = FileHandle.nullDevice
+        let out = Pipe()
+        p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        try await Task.sleep(for: .milliseconds(900))
+        // With output redirected the import prints a line as each file is done; the transaction
+        // commits only after the last one. Kill it once persons.csv is done: half-way, whatever
+        // the machine's speed.
+        let reader = out.fileHandleForReading
+        let sawPersons = await Task.detached {
+            var text = ""
+            while true {
+                let data = reader.availableData
+                if data.isEmpty { return false }
+                text += String(decoding: data, as: UTF8.self)
+                if text.contains("persons.csv:") { return true }
+            }
+        }.value
+        #expect(sawPersons)
         #expect(p.isRunning, "the import finished before it could be killed")
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()

@@ -85,6 +85,37 @@ struct ImportTests {
         await s2.close()
     }
 
+    @Test("SQLite's prepared-statement writes and its portable multi-row writes store the same, new and updated")
+    func sqliteWritePathsAgree() async throws {
+        guard let a = try await TestDatabase.make(.sqlite), let b = try await TestDatabase.make(.sqlite) else { return }
+        let demo = a.directory + "/demo"
+        try DemoGenerator(seed: 3, scale: 0.05, now: Instant.parse("2026-11-20 12:00")!).generate(to: demo)
+        var changed = try FixtureFolder()
+        var exports: [String] = []
+        for (tdb, reuse) in [(a, true), (b, false)] {
+            let store = try await tdb.open()
+            var options = Importer.Options()
+            options.reuseSQLiteStatement = reuse
+            let first = try await Importer(store: store, options: options).run(folder: demo)
+            #expect(first.inserted > 1000)
+            _ = try await Importer(store: store, options: options).run(folder: changed.path)
+            changed.files["units.csv"] = changed.files["units.csv"]!.replacingOccurrences(of: "南大街派出所", with: "南大街派出所(新)")
+            try changed.write()
+            let update = try await Importer(store: store, options: options).run(folder: changed.path)
+            #expect(update.updated == 1 && update.unchanged == 13)
+            changed = try FixtureFolder()
+            let out = tdb.directory + "/export"
+            try await Exporter(store: store).export(to: out)
+            exports.append(out)
+            await store.close()
+        }
+        for k in ElementKind.allCases {
+            let f1 = try Data(contentsOf: URL(fileURLWithPath: "\(exports[0])/\(k.fileStem).csv"))
+            let f2 = try Data(contentsOf: URL(fileURLWithPath: "\(exports[1])/\(k.fileStem).csv"))
+            #expect(f1 == f2, "\(k.fileStem).csv differs between the write paths")
+        }
+    }
+
     @Test("JSON Lines import as CSV does", arguments: Backend.allCases)
     func jsonLines(_ backend: Backend) async throws {
         guard let tdb = try await TestDatabase.make(backend) else { return }

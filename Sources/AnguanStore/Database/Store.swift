@@ -270,4 +270,15 @@ public struct Session: Sendable {
             _ = try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: "7304190"))").all()
         }
     }
+
+    /// The next id of a run or account table (its largest id + 1). On PostgreSQL two transactions
+    /// could read the same largest id, so a transaction-scoped advisory lock on the table's name
+    /// makes them take turns; SQLite has one writer at a time.
+    public func nextId(of table: String) async throws -> Int64 {
+        if case .postgres = connection {
+            _ = try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: table)))").all()
+        }
+        return try await sql.raw("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM \(unsafeRaw: table)").first()!
+            .decode(column: "n", as: Int64.self)
+    }
 }

@@ -6,12 +6,19 @@ import PostgresNIO
 import SQLKit
 import SQLiteNIO
 
-/// A record ready to store: canonical values in schema order and their content hash.
+/// A record ready to store: canonical values in schema order, and their content hash once the
+/// writer has computed it (on its own thread, off the thread that parses the file).
 struct CanonicalRecord: Sendable {
     var id: String
     var values: [StoredValue?]
-    var hash: Int64
     var line: Int
+    var hash: Int64 = 0
+
+    init(id: String, values: [StoredValue?], line: Int) {
+        self.id = id
+        self.values = values
+        self.line = line
+    }
 }
 
 extension CanonicalRecord {
@@ -40,22 +47,50 @@ extension CanonicalRecord {
 /// Writes batches of records with upsert semantics and counts what changed.
 ///
 /// The records of a batch are first compared with what is stored (by id and content hash), and only
-/// new or changed records are written. SQLite gets multi-row `INSERT … ON CONFLICT DO UPDATE` through
-/// its driver directly; PostgreSQL gets `COPY` into a temporary table and one `INSERT … SELECT … ON
-/// CONFLICT`.
+/// new or changed records are written. SQLite gets one prepared `INSERT … ON CONFLICT DO UPDATE`
+/// reused for every row (or, failing that, multi-row statements through its driver); PostgreSQL gets
+/// `COPY` straight into a table that was empty, otherwise into a temporary table and one
+/// `INSERT … SELECT … ON CONFLICT`.
 struct BulkWriter {
     let session: Session
     let schema: ElementSchema
     let runId: Int64
     /// The table held no record when this file began: every record is new, no lookup needed
     /// (duplicates within the file are refused before they get here).
-    var tableWasEmpty = false
+    let tableWasEmpty: Bool
+    private let prepared: SQLitePreparedInsert?
+
+    init(session: Session, schema: ElementSchema, runId: Int64, tableWasEmpty: Bool, reuseStatement: Bool = true) throws {
+        self.session = session
+        self.schema = schema
+        self.runId = runId
+        self.tableWasEmpty = tableWasEmpty
+        if case .sqlite(let conn) = session.connection, reuseStatement {
+            let cols = Self.columns(schema)
+            let marks = Array(repeating: "?", count: cols.count).joined(separator: ",")
+            let update = Self.conflictUpdate(schema)
+            prepared = try SQLitePreparedInsert.make(connection: conn, sql: """
+                INSERT INTO \(schema.kind.table) (\(cols.joined(separator: ", "))) VALUES (\(marks))
+                ON CONFLICT (\(schema.idField)) DO UPDATE SET \(update)
+                """)
+        } else {
+            prepared = nil
+        }
+    }
+
+    /// Releases the prepared statement (before the transaction ends).
+    func finish() { prepared?.close() }
 
     struct Counts {
         var inserted = 0, updated = 0, unchanged = 0
     }
 
-    var columns: [String] { schema.fields.map(\.name) + ["_hash", "_run_created", "_run_updated"] }
+    /// The stored columns: the fields in schema order, then the content hash and the runs.
+    static func columns(_ schema: ElementSchema) -> [String] {
+        schema.fields.map(\.name) + ["_hash", "_run_created", "_run_updated"]
+    }
+
+    var columns: [String] { Self.columns(schema) }
 
     /// Upserts the records; an existing record with the same content hash is left untouched.
     func write(_ records: [CanonicalRecord]) async throws -> Counts {
@@ -64,7 +99,8 @@ struct BulkWriter {
         let existing = tableWasEmpty ? [:] : try await existingHashes(records.map(\.id))
         var toWrite: [CanonicalRecord] = []
         toWrite.reserveCapacity(records.count)
-        for rec in records {
+        for var rec in records {
+            rec.hash = CanonicalRecord.hash(rec.values, schema: schema)
             if let h = existing[rec.id] {
                 if h == rec.hash {
                     counts.unchanged += 1
@@ -78,6 +114,7 @@ struct BulkWriter {
         }
         guard !toWrite.isEmpty else { return counts }
         switch session.connection {
+        case .sqlite where prepared != nil: try await prepared!.insert(toWrite, runId: runId)
         case .sqlite(let conn): try await writeSQLite(toWrite, conn)
         case .postgres(let conn): try await writePostgres(toWrite, conn)
         }
@@ -104,8 +141,9 @@ struct BulkWriter {
         return existing
     }
 
-    private var conflictUpdate: String {
-        columns.filter { $0 != schema.idField && $0 != "_run_created" }.map { "\($0) = excluded.\($0)" }
+    /// What an upsert sets when the id is stored already: everything but the id and the creating run.
+    static func conflictUpdate(_ schema: ElementSchema) -> String {
+        columns(schema).filter { $0 != schema.idField && $0 != "_run_created" }.map { "\($0) = excluded.\($0)" }
             .joined(separator: ", ")
     }
 
@@ -118,7 +156,7 @@ struct BulkWriter {
             let end = min(records.count, start + perStatement)
             let sql = "INSERT INTO \(schema.kind.table) (\(cols.joined(separator: ", "))) VALUES "
                 + Array(repeating: rowMarks, count: end - start).joined(separator: ",")
-                + " ON CONFLICT (\(schema.idField)) DO UPDATE SET \(conflictUpdate)"
+                + " ON CONFLICT (\(schema.idField)) DO UPDATE SET \(Self.conflictUpdate(schema))"
             var binds: [SQLiteData] = []
             binds.reserveCapacity((end - start) * cols.count)
             for rec in records[start..<end] {
@@ -172,7 +210,7 @@ struct BulkWriter {
         if direct { return }
         try await session.sql.raw("""
             INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: cols)) SELECT \(unsafeRaw: cols) FROM \(unsafeRaw: stage)
-            ON CONFLICT (\(unsafeRaw: schema.idField)) DO UPDATE SET \(unsafeRaw: conflictUpdate)
+            ON CONFLICT (\(unsafeRaw: schema.idField)) DO UPDATE SET \(unsafeRaw: Self.conflictUpdate(schema))
             """).run()
         try await session.sql.raw("TRUNCATE \(unsafeRaw: stage)").run()
     }

@@ -31,8 +31,10 @@ public final class CSVReader {
     private enum State { case start, unquoted, quoted, quoteInQuoted }
 
     /// Everything the scanner changes while it reads one record; kept in a value passed `inout`
-    /// so the per-byte loop needs no dynamic exclusivity checks.
+    /// so the loops need no dynamic exclusivity checks.
     private struct Scan {
+        /// The bytes of the current cell, used only when a cell spans a refill of the buffer or
+        /// holds a doubled quote; otherwise a cell is made straight from the buffer.
         var field: [UInt8] = []
         var cells: [String] = []
         var state = State.start
@@ -40,53 +42,105 @@ public final class CSVReader {
         var sawAnything = false
         var badEncoding = false
 
-        mutating func finish() {
-            let s = field.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+        /// Ends the current cell: what `field` holds followed by `span`.
+        mutating func finish(_ span: UnsafeBufferPointer<UInt8>) {
+            let s: String?
+            if field.isEmpty {
+                s = UTF8Text.string(span)
+            } else {
+                field.append(contentsOf: span)
+                s = field.withUnsafeBufferPointer { UTF8Text.string($0) }
+                field.removeAll(keepingCapacity: true)
+            }
             if let s {
                 cells.append(s)
             } else {
                 badEncoding = true  // reported once the whole record is read, so the next one starts clean
                 cells.append("")
             }
-            field.removeAll(keepingCapacity: true)
         }
+
+        mutating func finish() { finish(UnsafeBufferPointer(start: nil, count: 0)) }
     }
 
     private enum Outcome { case needMore, finished, blank, failure(SyntaxProblem) }
 
-    /// Scans bytes from `start` until a record ends or the bytes run out.
+    /// Scans bytes from `start` until a record ends or the bytes run out. Unquoted cells and quoted
+    /// cells without doubled quotes are found as spans of the buffer, not byte by byte.
     private static func scan(_ p: UnsafeBufferPointer<UInt8>, from start: Int, _ s: inout Scan) -> (Int, Outcome) {
+        let n = p.count
+        guard let base = p.baseAddress else { return (start, .needMore) }
         var i = start
-        while i < p.count {
-            let b = p[i]
-            i += 1
+        while i < n {
             switch s.state {
             case .start, .unquoted:
-                if b == 0x2C {  // ,
-                    s.finish()
-                    s.state = .start
-                    s.sawAnything = true
-                } else if b == 0x0A {  // \n
-                    s.lineNo += 1
-                    if s.field.last == 0x0D { s.field.removeLast() }
-                    if !s.sawAnything && s.field.isEmpty && s.cells.isEmpty { return (i, .blank) }
-                    s.finish()
-                    return (i, .finished)
-                } else if b == 0x22 && s.state == .start {  // opening quote
+                if s.state == .start && p[i] == 0x22 {  // opening quote
                     s.state = .quoted
                     s.sawAnything = true
-                } else {
-                    s.field.append(b)
+                    i += 1
+                    continue
+                }
+                var j = i
+                while j < n {
+                    let b = p[j]
+                    if b == 0x2C || b == 0x0A { break }
+                    j += 1
+                }
+                if j == n {  // the cell goes on in the next chunk
+                    s.field.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<n]))
                     s.state = .unquoted
+                    return (n, .needMore)
                 }
+                if p[j] == 0x2C {  // ,
+                    s.finish(UnsafeBufferPointer(rebasing: p[i..<j]))
+                    s.state = .start
+                    s.sawAnything = true
+                    i = j + 1
+                    continue
+                }
+                // \n, after an optional \r
+                s.lineNo += 1
+                var end = j
+                if end > i, p[end - 1] == 0x0D {
+                    end -= 1
+                } else if end == i, s.field.last == 0x0D {
+                    s.field.removeLast()
+                }
+                if !s.sawAnything && end == i && s.field.isEmpty && s.cells.isEmpty { return (j + 1, .blank) }
+                s.finish(UnsafeBufferPointer(rebasing: p[i..<end]))
+                s.state = .start
+                return (j + 1, .finished)
             case .quoted:
-                if b == 0x22 {
-                    s.state = .quoteInQuoted
+                let q: Int
+                if let hit = memchr(base + i, 0x22, n - i) {
+                    q = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                 } else {
-                    if b == 0x0A { s.lineNo += 1 }
-                    s.field.append(b)
+                    q = n
                 }
+                var k = i
+                while k < q {
+                    if p[k] == 0x0A { s.lineNo += 1 }
+                    k += 1
+                }
+                if q + 1 < n, p[q + 1] == 0x2C {  // closing quote, then ,
+                    s.finish(UnsafeBufferPointer(rebasing: p[i..<q]))
+                    s.state = .start
+                    i = q + 2
+                    continue
+                }
+                if q + 1 < n, p[q + 1] == 0x0A {  // closing quote, then \n
+                    s.finish(UnsafeBufferPointer(rebasing: p[i..<q]))
+                    s.lineNo += 1
+                    s.state = .start
+                    return (q + 2, .finished)
+                }
+                s.field.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<q]))
+                if q == n { return (n, .needMore) }
+                s.state = .quoteInQuoted
+                i = q + 1
             case .quoteInQuoted:
+                let b = p[i]
+                i += 1
                 if b == 0x22 {
                     s.field.append(0x22)
                     s.state = .quoted
@@ -96,6 +150,7 @@ public final class CSVReader {
                 } else if b == 0x0A {
                     s.lineNo += 1
                     s.finish()
+                    s.state = .start
                     return (i, .finished)
                 } else if b != 0x0D {  // a CR of a CRLF after a closing quote is fine
                     return (i, .failure(SyntaxProblem(
@@ -109,11 +164,23 @@ public final class CSVReader {
 
     /// The next record, or nil at the end of the file. Blank lines are skipped.
     public func next() throws -> RawRecord? {
+        var cells: [String] = []
+        guard let line = try next(into: &cells) else { return nil }
+        return RawRecord(line: line, cells: cells)
+    }
+
+    /// Reads the next record's cells into `cells` (replacing what it held, keeping its storage) and
+    /// returns the line where the record starts, or nil at the end of the file.
+    public func next(into cells: inout [String]) throws -> Int? {
         while true {
             var s = Scan(lineNo: line)
             s.field = field
             s.field.removeAll(keepingCapacity: true)
-            s.cells.reserveCapacity(24)
+            field = []
+            cells.removeAll(keepingCapacity: true)
+            s.cells = cells
+            cells = []
+            if s.cells.capacity < 24 { s.cells.reserveCapacity(24) }
             let startLine = line
             var outcome = Outcome.needMore
             while true {
@@ -128,11 +195,13 @@ public final class CSVReader {
                 break
             }
             line = s.lineNo
-            field = s.field
             switch outcome {
             case .blank:
+                field = s.field
+                cells = s.cells
                 continue
             case .failure(let p):
+                field = s.field
                 throw p
             case .finished:
                 break
@@ -143,14 +212,16 @@ public final class CSVReader {
                 case .start where !s.sawAnything && s.cells.isEmpty && s.field.isEmpty:
                     return nil
                 default:
-                    if s.field.last == 0x0D { s.field.removeLast() }
+                    if s.state == .unquoted, s.field.last == 0x0D { s.field.removeLast() }
                     s.finish()
                 }
             }
+            field = s.field
+            cells = s.cells
             if s.badEncoding {
                 throw SyntaxProblem(line: startLine, reason: "is not valid UTF-8 text", recoverable: true)
             }
-            return RawRecord(line: startLine, cells: s.cells)
+            return startLine
         }
     }
 }

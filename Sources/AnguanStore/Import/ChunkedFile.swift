@@ -44,3 +44,19 @@ final class ChunkedFile {
         return true
     }
 }
+
+/// Text made from bytes read from a file, refused when the bytes are not valid UTF-8.
+enum UTF8Text {
+    /// The bytes as a string, or nil when they are not valid UTF-8. `String(decoding:)` is the
+    /// stdlib's fast path (it repairs instead of failing), so a repair is detected by comparing
+    /// the result with the input: valid input comes back byte for byte.
+    @inline(__always)
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if bytes.isEmpty { return "" }
+        let s = String(decoding: bytes, as: UTF8.self)
+        let same = s.utf8.withContiguousStorageIfAvailable { u in
+            u.count == bytes.count && memcmp(u.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+        }
+        return same == true ? s : nil
+    }
+}

@@ -13,6 +13,9 @@ struct ImportJob: Sendable {
     /// or by themselves (a unit names its parent): their ids are read first.
     static let forwardTargets: Set<ElementKind> = [.cases, .units]
 
+    /// Elements that some element refers to: only their ids need remembering while importing.
+    static let referencedKinds = Set(ElementKind.allCases.flatMap { $0.schema.references.map(\.target) })
+
     func prescan(_ files: [(ElementKind, String, Bool)], _ st: inout ImportState) async throws {
         for (kind, file, jsonl) in files where Self.forwardTargets.contains(kind) {
             let path = st.folder + "/" + file
@@ -73,6 +76,15 @@ struct ImportJob: Sendable {
         let t0 = clock.now
         let sha = SHABox()
         let onChunk: (Data) -> Void = { sha.hasher.update(data: $0) }
+        /// Ends the file (read to its end, or given up at its header): its summary, and the progress.
+        func done(_ st: inout ImportState, readToEnd: Bool = false) {
+            if readToEnd { summary.sha256 = sha.hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+            summary.seconds = Self.seconds(clock.now - t0)
+            options.progress?(ImportProgress(file: file, rows: summary.rows,
+                                             rowsPerSecond: Double(summary.rows) / max(summary.seconds, 1e-6), finished: true,
+                                             summary: summary))
+            st.summaries.append(summary)
+        }
 
         // The header: which column holds which field.
         var header: [String] = []
@@ -88,18 +100,18 @@ struct ImportJob: Sendable {
                 csv = r
                 guard let h = try r.next() else {
                     st.problem(ImportProblem(file: file, line: 1, column: nil, reason: "the file is empty (no header row)"))
-                    st.summaries.append(summary)
+                    done(&st)
                     return
                 }
                 header = h.cells.map(\.trimmingSpaces)
             }
         } catch let p as SyntaxProblem {
             st.problem(ImportProblem(file: file, line: p.line, column: nil, reason: p.reason))
-            st.summaries.append(summary)
+            done(&st)
             return
         } catch {
             st.problem(ImportProblem(file: file, line: nil, column: nil, reason: "cannot be read: \(error)"))
-            st.summaries.append(summary)
+            done(&st)
             return
         }
         if !jsonl {
@@ -122,7 +134,7 @@ struct ImportJob: Sendable {
                 missing = true
             }
             if missing {
-                st.summaries.append(summary)
+                done(&st)
                 return
             }
         }
@@ -131,7 +143,9 @@ struct ImportJob: Sendable {
         // The previous batch's write runs on the database's thread while the next batch is parsed.
         var pendingWrite: Task<BulkWriter.Counts, any Error>?
         let tableWasEmpty = try await session.sql.raw("SELECT 1 AS x FROM \(unsafeRaw: kind.table) LIMIT 1").first() == nil
-        let writer = BulkWriter(session: session, schema: schema, runId: runId, tableWasEmpty: tableWasEmpty)
+        let writer = try BulkWriter(session: session, schema: schema, runId: runId, tableWasEmpty: tableWasEmpty,
+                                    reuseStatement: options.reuseSQLiteStatement)
+        defer { writer.finish() }
         func settle() async throws {
             guard let p = pendingWrite else { return }
             pendingWrite = nil
@@ -141,6 +155,11 @@ struct ImportJob: Sendable {
             summary.unchanged += counts.unchanged
         }
         var batch: [Pending] = []
+        let remembers = Self.referencedKinds.contains(kind)
+        let references = schema.references
+        // The last id each reference column was found to name: rows of one case follow each other,
+        // so most references repeat the row before.
+        var lastFound = [String](repeating: "", count: schema.fields.count)
         var unknownJSONFields = Set<String>()
         var lastProgress = t0
 
@@ -192,7 +211,7 @@ struct ImportJob: Sendable {
                 }
                 if ok {
                     accepted.append(p.record)
-                    st.remember(kind, p.record.id)
+                    if remembers { st.remember(kind, p.record.id) }
                 }
             }
             batch.removeAll(keepingCapacity: true)
@@ -203,30 +222,36 @@ struct ImportJob: Sendable {
             pendingWrite = Task { try await writer.write(batchToWrite) }
         }
 
+        // The cells of the current row, reused from row to row; `at[i]` is the cell of schema field i
+        // (nil when the file has no such column, or a JSON object no such field).
+        var cells: [String] = []
+        var at: [Int?] = positions
+        var jsonCells: [String: String] = [:]
+        func rowCells() -> RowCells { csv != nil ? .csv(cells) : .json(jsonCells) }
         do {
             while true {
-                // Read one record as (line, cells by field name).
                 let line: Int
-                var cells = RowCells.none
-                var raw: [String?] = Array(repeating: nil, count: schema.fields.count)
                 do {
                     if let r = csv {
-                        guard let rec = try r.next() else { break }
-                        line = rec.line
-                        cells = .csv(rec.cells)
-                        if rec.cells.count != header.count {
+                        guard let l = try r.next(into: &cells) else { break }
+                        line = l
+                        if cells.count != header.count {
                             summary.rows += 1
-                            reject(cells, line: line, column: nil,
-                                   reason: "has \(rec.cells.count) fields, the header has \(header.count)", id: nil, &st)
+                            reject(rowCells(), line: line, column: nil,
+                                   reason: "has \(cells.count) fields, the header has \(header.count)", id: nil, &st)
                             continue
                         }
-                        for (i, p) in positions.enumerated() { if let p { raw[i] = rec.cells[p] } }
                     } else {
                         guard let rec = try json!.next() else { break }
                         line = rec.line
-                        cells = .json(rec.cells)
+                        jsonCells = rec.cells
                         for k in rec.cells.keys where schema.position(of: k) == nil { unknownJSONFields.insert(k) }
-                        for (i, f) in schema.fields.enumerated() { raw[i] = rec.cells[f.name] }
+                        cells.removeAll(keepingCapacity: true)
+                        at = schema.fields.map { f in
+                            guard let c = rec.cells[f.name] else { return nil }
+                            cells.append(c)
+                            return cells.count - 1
+                        }
                     }
                 } catch let p as SyntaxProblem {
                     summary.rows += 1
@@ -240,13 +265,13 @@ struct ImportJob: Sendable {
                 var values: [StoredValue?] = Array(repeating: nil, count: schema.fields.count)
                 var fieldProblems: [FieldProblem] = []
                 for (i, f) in schema.fields.enumerated() {
-                    guard let cell = raw[i] else {
+                    guard let p = at[i] else {
                         if f.required {
                             fieldProblems.append(FieldProblem(field: f.name, reason: "is required but missing"))
                         }
                         continue
                     }
-                    switch FieldCodec.parse(cell, as: f) {
+                    switch FieldCodec.parse(cells[p], as: f) {
                     case .success(let v): values[i] = v
                     case .failure(let p): fieldProblems.append(p)
                     }
@@ -261,7 +286,7 @@ struct ImportJob: Sendable {
                 if !fieldProblems.isEmpty {
                     for (n, p) in fieldProblems.enumerated() {
                         if n == 0 {
-                            reject(cells, line: line, column: p.field, reason: p.reason, id: id, &st)
+                            reject(rowCells(), line: line, column: p.field, reason: p.reason, id: id, &st)
                         } else {
                             st.problem(ImportProblem(file: file, line: line, column: p.field, reason: p.reason))
                         }
@@ -271,7 +296,7 @@ struct ImportJob: Sendable {
                 // Duplicate ids within the file.
                 let idHash = FNV1a.hash(id)
                 if let first = idLines[idHash] {
-                    reject(cells, line: line, column: schema.idField,
+                    reject(rowCells(), line: line, column: schema.idField,
                            reason: "duplicate \(schema.idField) \"\(id)\": also on line \(first)", id: nil, &st)
                     continue
                 }
@@ -280,30 +305,40 @@ struct ImportJob: Sendable {
                 // References: to a rejected row, to the folder, or (checked per batch) to the database.
                 var refs: [(String, ElementKind, String)] = []
                 var refProblem: (String, String)?
-                for (pos, target, isList) in schema.references {
+                func check(_ ref: String, _ pos: Int, _ target: ElementKind) -> Bool {
+                    if ref == lastFound[pos] { return true }
+                    if let rl = st.rejectedIds[target]?[ref] {
+                        refProblem = (schema.fields[pos].name,
+                                      "refers to \(target.fileStem) \"\(ref)\", which was rejected (line \(rl))")
+                        return false
+                    }
+                    let h = FNV1a.hash(ref)
+                    if target == kind && ref != id && idLines[h] != nil { return true }
+                    if st.prescanned[target]?.contains(h) == true || st.isKnown(target, ref) {
+                        // (A row of this very file may still be rejected later: not cached then.)
+                        if target != kind { lastFound[pos] = ref }
+                        return true
+                    }
+                    refs.append((schema.fields[pos].name, target, ref))
+                    return true
+                }
+                for (pos, target, isList) in references {
                     guard let v = values[pos]?.text else { continue }
-                    let ids = isList ? FieldCodec.listItems(v) : [v]
-                    for ref in ids {
-                        if let rl = st.rejectedIds[target]?[ref] {
-                            refProblem = (schema.fields[pos].name,
-                                          "refers to \(target.fileStem) \"\(ref)\", which was rejected (line \(rl))")
-                            break
-                        }
-                        let h = FNV1a.hash(ref)
-                        if target == kind && ref != id && idLines[h] != nil { continue }
-                        if st.prescanned[target]?.contains(h) == true || st.isKnown(target, ref) {
-                            continue
-                        }
-                        refs.append((schema.fields[pos].name, target, ref))
+                    if isList {
+                        for ref in FieldCodec.listItems(v) where !check(ref, pos, target) { break }
+                    } else {
+                        _ = check(v, pos, target)
                     }
                     if refProblem != nil { break }
                 }
                 if let (col, why) = refProblem {
-                    reject(cells, line: line, column: col, reason: why, id: id, &st)
+                    reject(rowCells(), line: line, column: col, reason: why, id: id, &st)
                     continue
                 }
-                let rec = CanonicalRecord(id: id, values: values, hash: CanonicalRecord.hash(values, schema: schema), line: line)
-                batch.append(Pending(record: rec, cells: cells, refs: refs))
+                let rec = CanonicalRecord(id: id, values: values, line: line)
+                // The cells are kept only while a reference waits for the database: rejecting the row
+                // then needs them for the rejects file.
+                batch.append(Pending(record: rec, cells: refs.isEmpty ? .none : rowCells(), refs: refs))
                 if batch.count >= ImportLimits.batchSize {
                     try await flush(&st)
                     let now = clock.now
@@ -325,11 +360,7 @@ struct ImportJob: Sendable {
         if !unknownJSONFields.isEmpty {
             st.warnings.append("\(file): unknown field(s) ignored: \(unknownJSONFields.sorted().joined(separator: ", "))")
         }
-        summary.sha256 = sha.hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        summary.seconds = Self.seconds(clock.now - t0)
-        options.progress?(ImportProgress(file: file, rows: summary.rows,
-                                         rowsPerSecond: Double(summary.rows) / max(summary.seconds, 1e-6), finished: true))
-        st.summaries.append(summary)
+        done(&st, readToEnd: true)
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -91,4 +91,6 @@ public struct ImportProgress: Sendable {
     public let rows: Int
     public let rowsPerSecond: Double
     public let finished: Bool
+    /// The file's counts, once it is finished.
+    public var summary: ImportFileSummary? = nil
 }

@@ -18,6 +18,9 @@ public struct Importer: Sendable {
         public var progress: (@Sendable (ImportProgress) -> Void)?
         /// Who runs the import, for the audit log (a login, or `cli`).
         public var actor: String
+        /// On SQLite, write through one prepared statement reused for every row (the fast path);
+        /// false keeps to multi-row statements through the driver, as when the handle is unavailable.
+        public var reuseSQLiteStatement = true
         public init(skipInvalid: Bool = false, rejectsPath: String? = nil,
                     progress: (@Sendable (ImportProgress) -> Void)? = nil, actor: String = "cli") {
             self.skipInvalid = skipInvalid
@@ -70,8 +73,7 @@ public struct Importer: Sendable {
     public func run(folder: String) async throws -> ImportReport {
         let started = clock_seconds()
         let runId = try await store.write { s in
-            let row = try await s.sql.raw("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM import_runs").first()
-            let id = try row!.decode(column: "next", as: Int64.self)
+            let id = try await s.nextId(of: "import_runs")
             try await s.sql.raw("""
                 INSERT INTO import_runs (id, folder, started_at, outcome, mode)
                 VALUES (\(bind: id), \(bind: folder), \(bind: Int64(started)), 'running', \(bind: options.skipInvalid ? "skip-invalid" : "all-or-nothing"))

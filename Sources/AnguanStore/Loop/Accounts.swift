@@ -70,7 +70,7 @@ public struct Accounts: Sendable {
             if try await db.raw("SELECT 1 AS x FROM users WHERE login = \(bind: login)").first() != nil {
                 throw LoopError.conflict("登录名 \(login) 已存在")
             }
-            let id = try await db.raw("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM users").first()!.decode(column: "n", as: Int64.self)
+            let id = try await s.nextId(of: "users")
             try await db.raw("""
                 INSERT INTO users (id, login, name, role, unit_id, officer_id, password_hash, disabled, created_at, updated_at)
                 VALUES (\(bind: id), \(bind: login), \(bind: name), \(bind: role.rawValue), \(bind: unitId), \(bind: officerId),

@@ -164,8 +164,7 @@ public struct PatrolRunner: Sendable {
         let t0 = clock.now
         let started = Int64(clock_seconds())
         let runId = try await store.write { s in
-            let id = try await s.sql.raw("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM patrol_runs").first()!
-                .decode(column: "n", as: Int64.self)
+            let id = try await s.nextId(of: "patrol_runs")
             try await s.sql.raw("""
                 INSERT INTO patrol_runs (id, started_at, now_at, catalog_version, rules, outcome)
                 VALUES (\(bind: id), \(bind: started), \(bind: now.seconds), \(bind: catalog.version),
