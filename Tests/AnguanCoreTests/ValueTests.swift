@@ -96,3 +96,31 @@ struct FieldCodecTests {
         #expect(FieldCodec.format(.int(Instant.parse("2026-03-01 08:00")!.seconds), as: .time) == "2026-03-01 08:00:00")
     }
 }
+
+@Suite("Hashed id map")
+struct HashedIdMapTests {
+    @Test("finds every key it was given, through growth, with the last value; key 0 too; nothing else")
+    func againstDictionary() {
+        var map = HashedIdMap(capacity: 4)
+        var reference: [UInt64: Int32] = [:]
+        var x: UInt64 = 0x1234_5678
+        for i in 0..<50_000 {
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            let key = i % 7 == 0 ? x & 0xFFFF : x  // clustered low keys as well as spread ones
+            map.insert(key, Int32(i))
+            reference[key] = Int32(i)
+        }
+        map.insert(0, 9)
+        reference[0] = 9
+        map[FNV1a.hash("JQ1")] = 3
+        reference[FNV1a.hash("JQ1")] = 3
+        #expect(map.count == reference.count)
+        for (k, v) in reference { #expect(map[k] == v) }
+        var misses = 0
+        for k in [UInt64(1), 2, 3, UInt64.max, FNV1a.hash("JQ2")] where reference[k] == nil {
+            #expect(!map.contains(k))
+            misses += 1
+        }
+        #expect(misses > 0)
+    }
+}

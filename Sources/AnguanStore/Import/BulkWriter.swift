@@ -59,8 +59,10 @@ struct BulkWriter {
     /// (duplicates within the file are refused before they get here).
     let tableWasEmpty: Bool
     private let prepared: SQLitePreparedInsert?
+    /// PostgreSQL: the statements that rebuild the indexes dropped while the file loads.
+    private let rebuild: [String]
 
-    init(session: Session, schema: ElementSchema, runId: Int64, tableWasEmpty: Bool, reuseStatement: Bool = true) throws {
+    init(session: Session, schema: ElementSchema, runId: Int64, tableWasEmpty: Bool, reuseStatement: Bool = true) async throws {
         self.session = session
         self.schema = schema
         self.runId = runId
@@ -76,9 +78,39 @@ struct BulkWriter {
         } else {
             prepared = nil
         }
+        rebuild = tableWasEmpty && session.dialect == .postgres ? try await Self.dropIndexes(session, schema) : []
     }
 
-    /// Releases the prepared statement (before the transaction ends).
+    /// Into a table that was empty, PostgreSQL loads faster without its indexes, built once at the end
+    /// from sorted data instead of row by row. The drop is part of the import's transaction: a rollback
+    /// restores them, and readers of the table wait for the commit (the table was empty anyway).
+    private static func dropIndexes(_ session: Session, _ schema: ElementSchema) async throws -> [String] {
+        let table = schema.kind.table
+        let pk = try await session.sql.raw("""
+            SELECT conname FROM pg_constraint WHERE conrelid = \(bind: table)::regclass AND contype = 'p'
+            """).first()?.decode(column: "conname", as: String.self)
+        let indexes = try await session.sql.raw("""
+            SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = \(bind: table)
+            """).all().map { (try $0.decode(column: "indexname", as: String.self), try $0.decode(column: "indexdef", as: String.self)) }
+        var rebuild: [String] = []
+        if let pk {
+            try await session.sql.raw("ALTER TABLE \(unsafeRaw: table) DROP CONSTRAINT \(unsafeRaw: pk)").run()
+            rebuild.append("ALTER TABLE \(table) ADD CONSTRAINT \(pk) PRIMARY KEY (\(schema.idField))")
+        }
+        for (name, def) in indexes where name != pk {
+            try await session.sql.raw("DROP INDEX \(unsafeRaw: name)").run()
+            rebuild.append(def)
+        }
+        return rebuild
+    }
+
+    /// Ends the file: rebuilds what was dropped, releases the prepared statement.
+    func complete() async throws {
+        prepared?.close()
+        for statement in rebuild { try await session.sql.raw("\(unsafeRaw: statement)").run() }
+    }
+
+    /// Releases the prepared statement (before the transaction ends, whatever happened).
     func finish() { prepared?.close() }
 
     struct Counts {
@@ -92,15 +124,39 @@ struct BulkWriter {
 
     var columns: [String] { Self.columns(schema) }
 
+    /// A batch made ready off the connection: records with their content hashes and, for COPY
+    /// straight into a table that was empty, the COPY text.
+    struct Prepared: Sendable {
+        var records: [CanonicalRecord]
+        var copyText: ByteBuffer?
+    }
+
+    /// The work of a batch that needs no connection, so it can run while the previous batch is
+    /// being stored.
+    func prepare(_ records: [CanonicalRecord]) -> Prepared {
+        var recs = records
+        for i in recs.indices { recs[i].hash = CanonicalRecord.hash(recs[i].values, schema: schema) }
+        var copy: ByteBuffer?
+        if tableWasEmpty, case .postgres = session.connection { copy = copyText(recs) }
+        return Prepared(records: recs, copyText: copy)
+    }
+
     /// Upserts the records; an existing record with the same content hash is left untouched.
-    func write(_ records: [CanonicalRecord]) async throws -> Counts {
+    func store(_ batch: Prepared) async throws -> Counts {
         var counts = Counts()
+        let records = batch.records
         guard !records.isEmpty else { return counts }
+        if let copy = batch.copyText, case .postgres(let conn) = session.connection {
+            try await conn.copyFrom(table: schema.kind.table, columns: columns, logger: session.logger) { writer in
+                try await writer.write(copy)
+            }
+            counts.inserted = records.count
+            return counts
+        }
         let existing = tableWasEmpty ? [:] : try await existingHashes(records.map(\.id))
         var toWrite: [CanonicalRecord] = []
         toWrite.reserveCapacity(records.count)
-        for var rec in records {
-            rec.hash = CanonicalRecord.hash(rec.values, schema: schema)
+        for rec in records {
             if let h = existing[rec.id] {
                 if h == rec.hash {
                     counts.unchanged += 1
@@ -177,37 +233,39 @@ struct BulkWriter {
         }
     }
 
-    private func writePostgres(_ records: [CanonicalRecord], _ conn: PostgresConnection) async throws {
-        let table = schema.kind.table
-        let stage = "stage_\(schema.kind.rawValue)"
-        let cols = columns.joined(separator: ", ")
-        // Into a table that was empty when the file began, every record is new and no two share an id
-        // (duplicates are refused before they get here): COPY goes straight into the table.
-        let direct = tableWasEmpty
-        if !direct {
-            try await session.sql.raw("""
-                CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stage) (LIKE \(unsafeRaw: table)) ON COMMIT DROP
-                """).run()
-        }
+    /// Records in PostgreSQL's COPY text format, columns as `columns`.
+    private func copyText(_ records: [CanonicalRecord]) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(records.count * 200)
+        let tail = "\t\(runId)\t\(runId)\n"
         for rec in records {
             for v in rec.values {
                 switch v {
-                case nil: buffer.writeString("\\N")
+                case nil: buffer.writeStaticString("\\N")
                 case .text(let s): PostgresCopyText.append(s, to: &buffer)
                 case .int(let i): buffer.writeString(String(i))
                 case .real(let d): buffer.writeString(String(d))
                 }
                 buffer.writeInteger(UInt8(ascii: "\t"))
             }
-            buffer.writeString("\(rec.hash)\t\(runId)\t\(runId)\n")
+            buffer.writeString(String(rec.hash))
+            buffer.writeString(tail)
         }
-        let payload = buffer
-        try await conn.copyFrom(table: direct ? table : stage, columns: columns, logger: session.logger) { writer in
+        return buffer
+    }
+
+    /// COPY into a temporary table, then one upsert into the element's table.
+    private func writePostgres(_ records: [CanonicalRecord], _ conn: PostgresConnection) async throws {
+        let table = schema.kind.table
+        let stage = "stage_\(schema.kind.rawValue)"
+        let cols = columns.joined(separator: ", ")
+        try await session.sql.raw("""
+            CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stage) (LIKE \(unsafeRaw: table)) ON COMMIT DROP
+            """).run()
+        let payload = copyText(records)
+        try await conn.copyFrom(table: stage, columns: columns, logger: session.logger) { writer in
             try await writer.write(payload)
         }
-        if direct { return }
         try await session.sql.raw("""
             INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: cols)) SELECT \(unsafeRaw: cols) FROM \(unsafeRaw: stage)
             ON CONFLICT (\(unsafeRaw: schema.idField)) DO UPDATE SET \(unsafeRaw: Self.conflictUpdate(schema))
@@ -218,24 +276,29 @@ struct BulkWriter {
 
 /// Escaping for PostgreSQL's COPY text format.
 enum PostgresCopyText {
+    /// Appends `s` with backslash, tab, newline and carriage return escaped: the runs between them are
+    /// copied whole, so a long transcript costs a scan and a few copies, not a write per byte.
     static func append(_ s: String, to buffer: inout ByteBuffer) {
-        var needs = false
-        for b in s.utf8 where b == 0x5C || b == 0x09 || b == 0x0A || b == 0x0D {
-            needs = true
-            break
-        }
-        if !needs {
-            buffer.writeString(s)
-            return
-        }
-        for b in s.utf8 {
-            switch b {
-            case 0x5C: buffer.writeStaticString("\\\\")
-            case 0x09: buffer.writeStaticString("\\t")
-            case 0x0A: buffer.writeStaticString("\\n")
-            case 0x0D: buffer.writeStaticString("\\r")
-            default: buffer.writeInteger(b)
+        var s = s
+        s.withUTF8 { u in
+            guard let base = u.baseAddress else { return }
+            var start = 0
+            var i = 0
+            while i < u.count {
+                let b = u[i]
+                if b == 0x5C || b == 0x09 || b == 0x0A || b == 0x0D {
+                    if i > start { buffer.writeBytes(UnsafeRawBufferPointer(start: base + start, count: i - start)) }
+                    switch b {
+                    case 0x5C: buffer.writeStaticString("\\\\")
+                    case 0x09: buffer.writeStaticString("\\t")
+                    case 0x0A: buffer.writeStaticString("\\n")
+                    default: buffer.writeStaticString("\\r")
+                    }
+                    start = i + 1
+                }
+                i += 1
             }
+            if u.count > start { buffer.writeBytes(UnsafeRawBufferPointer(start: base + start, count: u.count - start)) }
         }
     }
 }

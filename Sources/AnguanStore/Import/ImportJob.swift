@@ -19,7 +19,7 @@ struct ImportJob: Sendable {
     func prescan(_ files: [(ElementKind, String, Bool)], _ st: inout ImportState) async throws {
         for (kind, file, jsonl) in files where Self.forwardTargets.contains(kind) {
             let path = st.folder + "/" + file
-            var ids = Set<UInt64>()
+            var ids = HashedIdMap()
             let idField = kind.schema.idField
             do {
                 if jsonl {
@@ -38,7 +38,7 @@ struct ImportJob: Sendable {
             } catch {
                 continue  // the file's own pass reports it, located
             }
-            st.prescanned[kind] = ids
+            st.prescanned[kind.ordinal] = ids
         }
     }
 
@@ -75,10 +75,10 @@ struct ImportJob: Sendable {
         let clock = ContinuousClock()
         let t0 = clock.now
         let sha = SHABox()
-        let onChunk: (Data) -> Void = { sha.hasher.update(data: $0) }
+        let onChunk: (Data) -> Void = { sha.update($0) }
         /// Ends the file (read to its end, or given up at its header): its summary, and the progress.
         func done(_ st: inout ImportState, readToEnd: Bool = false) {
-            if readToEnd { summary.sha256 = sha.hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+            if readToEnd { summary.sha256 = sha.finalize() }
             summary.seconds = Self.seconds(clock.now - t0)
             options.progress?(ImportProgress(file: file, rows: summary.rows,
                                              rowsPerSecond: Double(summary.rows) / max(summary.seconds, 1e-6), finished: true,
@@ -139,23 +139,26 @@ struct ImportJob: Sendable {
             }
         }
 
-        var idLines: [UInt64: Int32] = [:]
-        // The previous batch's write runs on the database's thread while the next batch is parsed.
-        var pendingWrite: Task<BulkWriter.Counts, any Error>?
+        var idLines = HashedIdMap(capacity: 4096)
+        // Batches being written, oldest first: while one is stored the next is prepared (hashed,
+        // encoded) and the one after is parsed.
+        var inFlight: [Task<BulkWriter.Counts, any Error>] = []
         let tableWasEmpty = try await session.sql.raw("SELECT 1 AS x FROM \(unsafeRaw: kind.table) LIMIT 1").first() == nil
-        let writer = try BulkWriter(session: session, schema: schema, runId: runId, tableWasEmpty: tableWasEmpty,
+        let writer = try await BulkWriter(session: session, schema: schema, runId: runId, tableWasEmpty: tableWasEmpty,
                                     reuseStatement: options.reuseSQLiteStatement)
         defer { writer.finish() }
-        func settle() async throws {
-            guard let p = pendingWrite else { return }
-            pendingWrite = nil
-            let counts = try await p.value
-            summary.inserted += counts.inserted
-            summary.updated += counts.updated
-            summary.unchanged += counts.unchanged
+        /// Waits for the oldest writes until only `keeping` are in flight, and counts what they did.
+        func settle(keeping: Int = 0) async throws {
+            while inFlight.count > keeping {
+                let counts = try await inFlight.removeFirst().value
+                summary.inserted += counts.inserted
+                summary.updated += counts.updated
+                summary.unchanged += counts.unchanged
+            }
         }
         var batch: [Pending] = []
         let remembers = Self.referencedKinds.contains(kind)
+        let batchSize = session.dialect == .postgres ? ImportLimits.postgresBatchSize : ImportLimits.batchSize
         let references = schema.references
         // The last id each reference column was found to name: rows of one case follow each other,
         // so most references repeat the row before.
@@ -217,9 +220,14 @@ struct ImportJob: Sendable {
             batch.removeAll(keepingCapacity: true)
             // Valid rows are written even when the import will be rolled back: later files find the
             // records they refer to in the database, so memory stays flat whatever the folder's size.
-            try await settle()
+            try await settle(keeping: 1)
             let batchToWrite = accepted
-            pendingWrite = Task { try await writer.write(batchToWrite) }
+            let previous = inFlight.last
+            inFlight.append(Task {
+                let ready = writer.prepare(batchToWrite)
+                _ = try await previous?.value  // stored in order, one at a time on the connection
+                return try await writer.store(ready)
+            })
         }
 
         // The cells of the current row, reused from row to row; `at[i]` is the cell of schema field i
@@ -307,14 +315,14 @@ struct ImportJob: Sendable {
                 var refProblem: (String, String)?
                 func check(_ ref: String, _ pos: Int, _ target: ElementKind) -> Bool {
                     if ref == lastFound[pos] { return true }
-                    if let rl = st.rejectedIds[target]?[ref] {
+                    if !st.rejectedIds.isEmpty, let rl = st.rejectedIds[target]?[ref] {
                         refProblem = (schema.fields[pos].name,
                                       "refers to \(target.fileStem) \"\(ref)\", which was rejected (line \(rl))")
                         return false
                     }
                     let h = FNV1a.hash(ref)
                     if target == kind && ref != id && idLines[h] != nil { return true }
-                    if st.prescanned[target]?.contains(h) == true || st.isKnown(target, ref) {
+                    if st.prescanned[target.ordinal]?.contains(h) == true || st.isKnown(target, ref) {
                         // (A row of this very file may still be rejected later: not cached then.)
                         if target != kind { lastFound[pos] = ref }
                         return true
@@ -339,7 +347,7 @@ struct ImportJob: Sendable {
                 // The cells are kept only while a reference waits for the database: rejecting the row
                 // then needs them for the rejects file.
                 batch.append(Pending(record: rec, cells: refs.isEmpty ? .none : rowCells(), refs: refs))
-                if batch.count >= ImportLimits.batchSize {
+                if batch.count >= batchSize {
                     try await flush(&st)
                     let now = clock.now
                     if let progress = options.progress, now - lastProgress > .milliseconds(500) {
@@ -352,9 +360,10 @@ struct ImportJob: Sendable {
             }
             try await flush(&st)
             try await settle()
+            try await writer.complete()
         } catch {
             // Never leave a write running on the connection once the transaction is abandoned.
-            try? await settle()
+            for task in inFlight { _ = try? await task.value }
             throw error
         }
         if !unknownJSONFields.isEmpty {
@@ -368,9 +377,20 @@ struct ImportJob: Sendable {
     }
 }
 
-/// Holds the running SHA-256 of a file while it is read.
+/// The running SHA-256 of a file while it is read, computed on a serial queue of its own so the
+/// thread that parses the file does not wait for it.
 final class SHABox: @unchecked Sendable {
-    var hasher = SHA256()
+    private var hasher = SHA256()  // touched only on `queue`
+    private let queue = DispatchQueue(label: "anguan.import.sha256")
+
+    func update(_ chunk: Data) {
+        queue.async { self.hasher.update(data: chunk) }
+    }
+
+    /// The hex digest of everything given so far.
+    func finalize() -> String {
+        queue.sync { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+    }
 }
 
 /// The text of a transcript whose `text` cell is empty: `transcripts/<transcript_id>.txt`.

@@ -81,6 +81,8 @@ public struct ImportRejected: Error, Sendable, CustomStringConvertible {
 public enum ImportLimits {
     public static let maxListedProblems = 1000
     public static let batchSize = 2000
+    /// PostgreSQL takes a batch as one COPY: fewer, larger ones spare a round trip and a COPY set-up each.
+    public static let postgresBatchSize = 8000
     /// How many confirmed ids an import remembers (about 50 MB) before it looks references up.
     public static let knownIdCap = 2_000_000
 }

@@ -188,7 +188,7 @@ struct ImportState: Sendable {
     var warnings: [String] = []
     var summaries: [ImportFileSummary] = []
     /// Ids found by the pre-scan of files that are referred to before they are loaded.
-    var prescanned: [ElementKind: Set<UInt64>] = [:]
+    var prescanned = [HashedIdMap?](repeating: nil, count: ElementKind.allCases.count)
     /// Ids of rejected records (with `skipInvalid`): rows referring to them are rejected too.
     var rejectedIds: [ElementKind: [String: Int]] = [:]
     var rejects: [RejectedRow] = []
@@ -196,7 +196,7 @@ struct ImportState: Sendable {
     /// Ids confirmed to exist (written by this import or found in the database), as hashes of
     /// element and id, so most references need no database lookup. Capped, so memory stays bounded:
     /// past the cap references are simply looked up.
-    var known = Set<UInt64>()
+    var known = HashedIdMap(capacity: 65_536)
 
     static func key(_ kind: ElementKind, _ id: String) -> UInt64 {
         var h = FNV1a()

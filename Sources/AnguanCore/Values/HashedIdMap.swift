@@ -1,0 +1,72 @@
+/// A map from 64-bit id hashes (FNV-1a, already well mixed) to a 32-bit value, by open addressing
+/// with linear probing: what the importer asks for every row and every reference (has this id been
+/// seen, on which line), without `Hasher` re-hashing a key that is a hash already.
+public struct HashedIdMap: Sendable {
+    private var keys: [UInt64]
+    private var values: [Int32]
+    private var mask: Int
+    public private(set) var count = 0
+    /// Key 0 marks an empty slot; a real key 0 is kept aside.
+    private var zeroValue: Int32?
+
+    public init(capacity: Int = 1024) {
+        var n = 16
+        while n < capacity * 2 { n <<= 1 }
+        keys = Array(repeating: 0, count: n)
+        values = Array(repeating: 0, count: n)
+        mask = n - 1
+    }
+
+    public subscript(key: UInt64) -> Int32? {
+        get {
+            if key == 0 { return zeroValue }
+            var i = Int(truncatingIfNeeded: key ^ (key >> 32)) & mask
+            while true {
+                let k = keys[i]
+                if k == key { return values[i] }
+                if k == 0 { return nil }
+                i = (i + 1) & mask
+            }
+        }
+        set {
+            guard let value = newValue else { preconditionFailure("HashedIdMap does not remove keys") }
+            insert(key, value)
+        }
+    }
+
+    public func contains(_ key: UInt64) -> Bool { self[key] != nil }
+
+    /// Sets the value of `key` (replacing an earlier one).
+    public mutating func insert(_ key: UInt64, _ value: Int32 = 0) {
+        if key == 0 {
+            if zeroValue == nil { count += 1 }
+            zeroValue = value
+            return
+        }
+        if (count + 1) * 2 > keys.count { grow() }
+        var i = Int(truncatingIfNeeded: key ^ (key >> 32)) & mask
+        while true {
+            let k = keys[i]
+            if k == key {
+                values[i] = value
+                return
+            }
+            if k == 0 {
+                keys[i] = key
+                values[i] = value
+                count += 1
+                return
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        values = Array(repeating: 0, count: oldKeys.count * 2)
+        mask = keys.count - 1
+        count = zeroValue == nil ? 0 : 1
+        for (k, v) in zip(oldKeys, oldValues) where k != 0 { insert(k, v) }
+    }
+}
