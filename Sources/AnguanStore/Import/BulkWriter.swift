@@ -6,6 +6,22 @@ import PostgresNIO
 import SQLKit
 import SQLiteNIO
 
+/// A batch of records on its way to the database, handed from the parsing thread to one write task
+/// and back: the task prepares and stores it, then the parsing thread empties it. Memory is thus
+/// freed by the thread that allocated it (freed by another thread, it made both contend for
+/// malloc's arena lock), and the two never touch the batch at the same time.
+final class WriteBatch: @unchecked Sendable {
+    var records: [CanonicalRecord]
+    var copyText: ByteBuffer?
+
+    init(_ records: [CanonicalRecord]) { self.records = records }
+
+    func empty() {
+        records = []
+        copyText = nil
+    }
+}
+
 /// A record ready to store: canonical values in schema order, and their content hash once the
 /// writer has computed it (on its own thread, off the thread that parses the file).
 struct CanonicalRecord: Sendable {
@@ -124,25 +140,17 @@ struct BulkWriter {
 
     var columns: [String] { Self.columns(schema) }
 
-    /// A batch made ready off the connection: records with their content hashes and, for COPY
-    /// straight into a table that was empty, the COPY text.
-    struct Prepared: Sendable {
-        var records: [CanonicalRecord]
-        var copyText: ByteBuffer?
-    }
-
-    /// The work of a batch that needs no connection, so it can run while the previous batch is
-    /// being stored.
-    func prepare(_ records: [CanonicalRecord]) -> Prepared {
-        var recs = records
-        for i in recs.indices { recs[i].hash = CanonicalRecord.hash(recs[i].values, schema: schema) }
-        var copy: ByteBuffer?
-        if tableWasEmpty, case .postgres = session.connection { copy = copyText(recs) }
-        return Prepared(records: recs, copyText: copy)
+    /// The work of a batch that needs no connection (content hashes; for COPY straight into a table
+    /// that was empty, the COPY text), so it can run while the previous batch is being stored.
+    func prepare(_ batch: WriteBatch) {
+        for i in batch.records.indices {
+            batch.records[i].hash = CanonicalRecord.hash(batch.records[i].values, schema: schema)
+        }
+        if tableWasEmpty, case .postgres = session.connection { batch.copyText = copyText(batch.records) }
     }
 
     /// Upserts the records; an existing record with the same content hash is left untouched.
-    func store(_ batch: Prepared) async throws -> Counts {
+    func store(_ batch: WriteBatch) async throws -> Counts {
         var counts = Counts()
         let records = batch.records
         guard !records.isEmpty else { return counts }

@@ -142,7 +142,7 @@ struct ImportJob: Sendable {
         var idLines = HashedIdMap(capacity: 4096)
         // Batches being written, oldest first: while one is stored the next is prepared (hashed,
         // encoded) and the one after is parsed.
-        var inFlight: [Task<BulkWriter.Counts, any Error>] = []
+        var inFlight: [(WriteBatch, Task<BulkWriter.Counts, any Error>)] = []
         let tableWasEmpty = try await session.sql.raw("SELECT 1 AS x FROM \(unsafeRaw: kind.table) LIMIT 1").first() == nil
         let writer = try await BulkWriter(session: session, schema: schema, runId: runId, tableWasEmpty: tableWasEmpty,
                                     reuseStatement: options.reuseSQLiteStatement)
@@ -150,7 +150,9 @@ struct ImportJob: Sendable {
         /// Waits for the oldest writes until only `keeping` are in flight, and counts what they did.
         func settle(keeping: Int = 0) async throws {
             while inFlight.count > keeping {
-                let counts = try await inFlight.removeFirst().value
+                let (batch, task) = inFlight.removeFirst()
+                let counts = try await task.value
+                batch.empty()
                 summary.inserted += counts.inserted
                 summary.updated += counts.updated
                 summary.unchanged += counts.unchanged
@@ -221,13 +223,14 @@ struct ImportJob: Sendable {
             // Valid rows are written even when the import will be rolled back: later files find the
             // records they refer to in the database, so memory stays flat whatever the folder's size.
             try await settle(keeping: 1)
-            let batchToWrite = accepted
-            let previous = inFlight.last
-            inFlight.append(Task {
-                let ready = writer.prepare(batchToWrite)
+            let toWrite = WriteBatch(accepted)
+            accepted = []
+            let previous = inFlight.last?.1
+            inFlight.append((toWrite, Task {
+                writer.prepare(toWrite)
                 _ = try await previous?.value  // stored in order, one at a time on the connection
-                return try await writer.store(ready)
-            })
+                return try await writer.store(toWrite)
+            }))
         }
 
         // The cells of the current row, reused from row to row; `at[i]` is the cell of schema field i
@@ -363,7 +366,7 @@ struct ImportJob: Sendable {
             try await writer.complete()
         } catch {
             // Never leave a write running on the connection once the transaction is abandoned.
-            for task in inFlight { _ = try? await task.value }
+            for (_, task) in inFlight { _ = try? await task.value }
             throw error
         }
         if !unknownJSONFields.isEmpty {
