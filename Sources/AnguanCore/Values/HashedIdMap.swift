@@ -36,6 +36,30 @@ public struct HashedIdMap: Sendable {
 
     public func contains(_ key: UInt64) -> Bool { self[key] != nil }
 
+    /// Sets the value of `key` unless it has one; returns the value it had (nil when it was new).
+    /// One probe where a lookup and an insert would take two.
+    public mutating func insertIfAbsent(_ key: UInt64, _ value: Int32) -> Int32? {
+        if key == 0 {
+            if let v = zeroValue { return v }
+            zeroValue = value
+            count += 1
+            return nil
+        }
+        if (count + 1) * 2 > keys.count { grow() }
+        var i = Int(truncatingIfNeeded: key ^ (key >> 32)) & mask
+        while true {
+            let k = keys[i]
+            if k == key { return values[i] }
+            if k == 0 {
+                keys[i] = key
+                values[i] = value
+                count += 1
+                return nil
+            }
+            i = (i + 1) & mask
+        }
+    }
+
     /// Sets the value of `key` (replacing an earlier one).
     public mutating func insert(_ key: UInt64, _ value: Int32 = 0) {
         if key == 0 {

@@ -162,6 +162,7 @@ struct ImportJob: Sendable {
         let remembers = Self.referencedKinds.contains(kind)
         let batchSize = session.dialect == .postgres ? ImportLimits.postgresBatchSize : ImportLimits.batchSize
         let references = schema.references
+        let fields = schema.fields
         // The last id each reference column was found to name: rows of one case follow each other,
         // so most references repeat the row before.
         var lastFound = [String](repeating: "", count: schema.fields.count)
@@ -273,16 +274,16 @@ struct ImportJob: Sendable {
                 summary.rows += 1
 
                 // Parse every field; one message per problem.
-                var values: [StoredValue?] = Array(repeating: nil, count: schema.fields.count)
+                var values: [StoredValue?] = Array(repeating: nil, count: fields.count)
                 var fieldProblems: [FieldProblem] = []
-                for (i, f) in schema.fields.enumerated() {
+                for i in fields.indices {  // by index: the fields are read in place, not copied
                     guard let p = at[i] else {
-                        if f.required {
-                            fieldProblems.append(FieldProblem(field: f.name, reason: "is required but missing"))
+                        if fields[i].required {
+                            fieldProblems.append(FieldProblem(field: fields[i].name, reason: "is required but missing"))
                         }
                         continue
                     }
-                    switch FieldCodec.parse(cells[p], as: f) {
+                    switch FieldCodec.parse(cells[p], as: fields[i]) {
                     case .success(let v): values[i] = v
                     case .failure(let p): fieldProblems.append(p)
                     }
@@ -305,13 +306,11 @@ struct ImportJob: Sendable {
                     continue
                 }
                 // Duplicate ids within the file.
-                let idHash = FNV1a.hash(id)
-                if let first = idLines[idHash] {
+                if let first = idLines.insertIfAbsent(FNV1a.hash(id), Int32(clamping: line)) {
                     reject(rowCells(), line: line, column: schema.idField,
                            reason: "duplicate \(schema.idField) \"\(id)\": also on line \(first)", id: nil, &st)
                     continue
                 }
-                idLines[idHash] = Int32(clamping: line)
 
                 // References: to a rejected row, to the folder, or (checked per batch) to the database.
                 var refs: [(String, ElementKind, String)] = []
@@ -325,7 +324,7 @@ struct ImportJob: Sendable {
                     }
                     let h = FNV1a.hash(ref)
                     if target == kind && ref != id && idLines[h] != nil { return true }
-                    if st.prescanned[target.ordinal]?.contains(h) == true || st.isKnown(target, ref) {
+                    if st.wasPrescanned(target, h) || st.isKnown(target, ref) {
                         // (A row of this very file may still be rejected later: not cached then.)
                         if target != kind { lastFound[pos] = ref }
                         return true

@@ -212,6 +212,11 @@ struct ImportState: Sendable {
 
     func isKnown(_ kind: ElementKind, _ id: String) -> Bool { known.contains(Self.key(kind, id)) }
 
+    /// Whether the pre-scan found the id (by its FNV hash) in the file of `kind`.
+    func wasPrescanned(_ kind: ElementKind, _ idHash: UInt64) -> Bool {
+        prescanned[kind.ordinal]?.contains(idHash) ?? false
+    }
+
     mutating func problem(_ p: ImportProblem) {
         problemCount += 1
         if problems.count < ImportLimits.maxListedProblems { problems.append(p) }
