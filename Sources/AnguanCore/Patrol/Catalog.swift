@@ -148,7 +148,9 @@ public struct FieldCondition: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A rule ready to evaluate: every limit parsed and every field checked.
-public struct Rule: Sendable {
+/// A class, not a struct: the engine hands each rule to every subject it evaluates, and copying
+/// a value of this many strings, arrays and tables retained each of them every time.
+public final class Rule: Sendable {
     public let id: String
     public let name: String
     public let subject: SubjectKind
@@ -169,6 +171,31 @@ public struct Rule: Sendable {
     public let conditions: [FieldCondition]
     /// The entry as loaded (for `rules show` and the catalog version hash).
     public let entry: RuleEntry
+
+    init(id: String, name: String, subject: SubjectKind, shape: RuleShape, severity: Severity, condition: String,
+         limit: Period?, limits: [(when: FieldCondition, limit: Period)], warn: Period?, holidays: HolidayPolicy?,
+         basis: String, enabled: Bool, localDefault: Bool, params: [String: String], from: String?, to: String?,
+         field: String?, conditions: [FieldCondition], entry: RuleEntry) {
+        self.id = id
+        self.name = name
+        self.subject = subject
+        self.shape = shape
+        self.severity = severity
+        self.condition = condition
+        self.limit = limit
+        self.limits = limits
+        self.warn = warn
+        self.holidays = holidays
+        self.basis = basis
+        self.enabled = enabled
+        self.localDefault = localDefault
+        self.params = params
+        self.from = from
+        self.to = to
+        self.field = field
+        self.conditions = conditions
+        self.entry = entry
+    }
 
     /// The limit for a subject: the first matching choice, else the default limit.
     public func limit(for r: Record) -> Period? {

@@ -2,10 +2,14 @@
 /// feeds it records, it returns findings.
 public struct PatrolEngine: Sendable {
     public let rules: [Rule]
+    /// Each rule's built-in evaluator (nil for the generic shapes), looked up once here rather than by
+    /// id for every case.
+    private let evaluators: [BuiltinRules.Evaluator?]
 
     /// - Parameter only: rule ids to run (all enabled rules when empty).
     public init(catalog: Catalog, only: Set<String> = []) {
         rules = catalog.rules.filter { $0.enabled && (only.isEmpty || only.contains($0.id)) }
+        evaluators = rules.map { $0.shape == .builtin ? BuiltinRules.evaluators[$0.id] : nil }
     }
 
     /// Whether any rule looks at incidents (the store then runs the incident pass).
@@ -16,10 +20,10 @@ public struct PatrolEngine: Sendable {
         var out: [Finding] = []
         // Only what had happened by "now" counts, so a patrol over history is reproducible.
         guard let bundle = full.asOf(context.now) else { return out }
-        for rule in rules {
+        for (i, rule) in rules.enumerated() {
             switch rule.shape {
             case .builtin:
-                if case .perCase(let f) = BuiltinRules.evaluators[rule.id] { f(rule, bundle, context, &out) }
+                if case .perCase(let f) = evaluators[i] { f(rule, bundle, context, &out) }
             case .deadline, .required, .forbidden:
                 guard rule.subject != .incident else { continue }
                 for r in Self.records(of: rule.subject, in: bundle) {
@@ -35,10 +39,10 @@ public struct PatrolEngine: Sendable {
         var out: [Finding] = []
         guard let incident = full.asOf(context.now) else { return out }
         let linkedCase = fullCase?.asOf(context.now)
-        for rule in rules where rule.subject == .incident {
+        for (i, rule) in rules.enumerated() where rule.subject == .incident {
             switch rule.shape {
             case .builtin:
-                if case .perIncident(let f) = BuiltinRules.evaluators[rule.id] { f(rule, incident, linkedCase, context, &out) }
+                if case .perIncident(let f) = evaluators[i] { f(rule, incident, linkedCase, context, &out) }
             default:
                 if let f = GenericRule.evaluate(rule, incident, caseRecord: linkedCase, context: context) { out.append(f) }
             }
