@@ -2,6 +2,7 @@ import AnguanCore
 import AnguanStore
 import AnguanTestSupport
 import Foundation
+import SQLKit
 import Testing
 
 /// Counts of every element table: "the database is unchanged" means these are equal.
@@ -185,6 +186,30 @@ struct ImportTests {
         #expect(text.contains("persons.csv,2,id_number,"))
         #expect(text.contains("measures.csv,2,person_id,\"refers to persons \"\"RY1\"\", which was rejected (line 2)\""))
         #expect(text.contains("110105194912310021"))
+        await store.close()
+    }
+
+    @Test("every table keeps its indexes: loaded files rebuild theirs, a file given up at its header too",
+          arguments: Backend.allCases)
+    func indexesSurviveTheImport(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        let store = try await tdb.open()
+        func indexes() async throws -> [String] {
+            let sql: SQLQueryString = backend == .postgres
+                ? "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename LIKE 'el\\_%' ORDER BY 1"
+                : "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'el\\_%' ESCAPE '\\' ORDER BY 1"
+            return try await store.read { db in try await db.raw(sql).all().map { try $0.decode(column: "name", as: String.self) } }
+        }
+        let before = try await indexes()
+        #expect(before.count > 20)
+        var files = FixtureFolder.valid
+        // cases.csv without its required case_type: the file is given up at its header.
+        files["cases.csv"] = files["cases.csv"]!.replacingOccurrences(of: "case_id,case_type,", with: "case_id,kind,")
+        let report = try await Importer(store: store, options: .init(skipInvalid: true, rejectsPath: tdb.directory + "/r.csv"))
+            .run(folder: try FixtureFolder(files).path)
+        #expect(report.outcome == .committed)
+        #expect(report.files.first { $0.file == "cases.csv" }?.inserted == 0)
+        #expect(try await indexes() == before)
         await store.close()
     }
 }

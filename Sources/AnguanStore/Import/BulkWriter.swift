@@ -78,11 +78,12 @@ struct BulkWriter {
     /// PostgreSQL: the statements that rebuild the indexes dropped while the file loads.
     private let rebuild: [String]
 
-    init(session: Session, schema: ElementSchema, runId: Int64, tableWasEmpty: Bool, reuseStatement: Bool = true) async throws {
+    init(session: Session, schema: ElementSchema, runId: Int64, plan: TablePlan, reuseStatement: Bool = true) throws {
         self.session = session
         self.schema = schema
         self.runId = runId
-        self.tableWasEmpty = tableWasEmpty
+        self.tableWasEmpty = plan.wasEmpty
+        self.rebuild = plan.rebuild
         if case .sqlite(let conn) = session.connection, reuseStatement {
             let cols = Self.columns(schema)
             let marks = Array(repeating: "?", count: cols.count).joined(separator: ",")
@@ -94,12 +95,29 @@ struct BulkWriter {
         } else {
             prepared = nil
         }
-        rebuild = tableWasEmpty && session.dialect == .postgres ? try await Self.dropIndexes(session, schema) : []
+    }
+
+    /// COPY goes straight into the table: every record of a batch is inserted, so its counts are
+    /// known before it is stored.
+    var copiesDirectly: Bool { tableWasEmpty && session.dialect == .postgres }
+
+    /// How a file's table is written, decided before the first file is read: whether it was empty, and
+    /// (PostgreSQL) the indexes dropped until the file is loaded.
+    struct TablePlan: Sendable {
+        var wasEmpty: Bool
+        var rebuild: [String] = []
+    }
+
+    static func plan(_ session: Session, _ schema: ElementSchema) async throws -> TablePlan {
+        let empty = try await session.sql.raw("SELECT 1 AS x FROM \(unsafeRaw: schema.kind.table) LIMIT 1").first() == nil
+        guard empty, session.dialect == .postgres else { return TablePlan(wasEmpty: empty) }
+        return TablePlan(wasEmpty: true, rebuild: try await dropIndexes(session, schema))
     }
 
     /// Into a table that was empty, PostgreSQL loads faster without its indexes, built once at the end
-    /// from sorted data instead of row by row. The drop is part of the import's transaction: a rollback
-    /// restores them, and readers of the table wait for the commit (the table was empty anyway).
+    /// of its file from sorted data instead of row by row (while the next file is parsed). The drop is
+    /// part of the import's transaction: a rollback restores them, and readers of the table wait for
+    /// the commit (the table was empty anyway).
     private static func dropIndexes(_ session: Session, _ schema: ElementSchema) async throws -> [String] {
         let table = schema.kind.table
         let pk = try await session.sql.raw("""
@@ -123,7 +141,12 @@ struct BulkWriter {
     /// Ends the file: rebuilds what was dropped, releases the prepared statement.
     func complete() async throws {
         prepared?.close()
-        for statement in rebuild { try await session.sql.raw("\(unsafeRaw: statement)").run() }
+        try await Self.rebuild(session, rebuild)
+    }
+
+    /// Builds the indexes a plan dropped (also for a file given up at its header, which never got a writer).
+    static func rebuild(_ session: Session, _ statements: [String]) async throws {
+        for statement in statements { try await session.sql.raw("\(unsafeRaw: statement)").run() }
     }
 
     /// Releases the prepared statement (before the transaction ends, whatever happened).

@@ -68,7 +68,15 @@ struct ImportJob: Sendable {
         var refs: [(String, ElementKind, String)]
     }
 
-    func importFile(kind: ElementKind, file: String, jsonl: Bool, _ st: inout ImportState) async throws {
+    /// Each file's table plan, in the files' order (see `BulkWriter.plan`).
+    func plan(_ files: [(ElementKind, String, Bool)]) async throws -> [BulkWriter.TablePlan] {
+        var plans: [BulkWriter.TablePlan] = []
+        for (kind, _, _) in files { plans.append(try await BulkWriter.plan(session, kind.schema)) }
+        return plans
+    }
+
+    func importFile(kind: ElementKind, file: String, jsonl: Bool, plan: BulkWriter.TablePlan,
+                    _ st: inout ImportState) async throws {
         let schema = kind.schema
         let path = st.folder + "/" + file
         var summary = ImportFileSummary(file: file, kind: kind)
@@ -143,19 +151,24 @@ struct ImportJob: Sendable {
         // Batches being written, oldest first: while one is stored the next is prepared (hashed,
         // encoded) and the one after is parsed.
         var inFlight: [(WriteBatch, Task<BulkWriter.Counts, any Error>)] = []
-        let tableWasEmpty = try await session.sql.raw("SELECT 1 AS x FROM \(unsafeRaw: kind.table) LIMIT 1").first() == nil
-        let writer = try await BulkWriter(session: session, schema: schema, runId: runId, tableWasEmpty: tableWasEmpty,
+        let writer = try BulkWriter(session: session, schema: schema, runId: runId, plan: plan,
                                     reuseStatement: options.reuseSQLiteStatement)
         defer { writer.finish() }
+        st.rebuildsOwned.insert(kind.ordinal)  // from here on, this file's writer rebuilds its indexes
+        // What the previous file left running on the connection (its last writes, its index builds):
+        // this file's first write waits for it, its parsing does not.
+        let previousTail = st.tail
         /// Waits for the oldest writes until only `keeping` are in flight, and counts what they did.
         func settle(keeping: Int = 0) async throws {
             while inFlight.count > keeping {
                 let (batch, task) = inFlight.removeFirst()
                 let counts = try await task.value
                 batch.empty()
-                summary.inserted += counts.inserted
-                summary.updated += counts.updated
-                summary.unchanged += counts.unchanged
+                if !writer.copiesDirectly {  // (counted when the batch was handed over)
+                    summary.inserted += counts.inserted
+                    summary.updated += counts.updated
+                    summary.unchanged += counts.unchanged
+                }
             }
         }
         var batch: [Pending] = []
@@ -224,12 +237,16 @@ struct ImportJob: Sendable {
             // Valid rows are written even when the import will be rolled back: later files find the
             // records they refer to in the database, so memory stays flat whatever the folder's size.
             try await settle(keeping: 1)
+            if writer.copiesDirectly { summary.inserted += accepted.count }
             let toWrite = WriteBatch(accepted)
             accepted = []
             let previous = inFlight.last?.1
+            let first = inFlight.isEmpty && previous == nil ? previousTail : nil
             inFlight.append((toWrite, Task {
                 writer.prepare(toWrite)
-                _ = try await previous?.value  // stored in order, one at a time on the connection
+                // Stored in order, one at a time on the connection.
+                _ = try await previous?.value
+                try await first?.value
                 return try await writer.store(toWrite)
             }))
         }
@@ -361,8 +378,25 @@ struct ImportJob: Sendable {
                 }
             }
             try await flush(&st)
-            try await settle()
-            try await writer.complete()
+            if writer.copiesDirectly {
+                // The counts are known: leave the last writes and the index builds running while the
+                // next file is parsed. The next file's first write, or the end of the import, waits.
+                let last = inFlight
+                inFlight = []
+                let wroteNothing = last.isEmpty
+                st.tail = Task {
+                    if wroteNothing { try await previousTail?.value }
+                    for (batch, task) in last {
+                        _ = try await task.value
+                        batch.empty()
+                    }
+                    try await writer.complete()
+                }
+            } else {
+                try await settle()
+                try await writer.complete()
+                st.tail = nil
+            }
         } catch {
             // Never leave a write running on the connection once the transaction is abandoned.
             for (_, task) in inFlight { _ = try? await task.value }

@@ -91,8 +91,19 @@ public struct Importer: Sendable {
                     var st = state
                     let job = ImportJob(session: session, runId: runId, options: options)
                     try await job.prescan(located.files, &st)
-                    for (kind, file, jsonl) in located.files {
-                        try await job.importFile(kind: kind, file: file, jsonl: jsonl, &st)
+                    let plans = try await job.plan(located.files)
+                    do {
+                        for ((kind, file, jsonl), plan) in zip(located.files, plans) {
+                            try await job.importFile(kind: kind, file: file, jsonl: jsonl, plan: plan, &st)
+                        }
+                        try await st.tail?.value
+                        // A file given up at its header never got a writer: its table gets its indexes back here.
+                        for ((kind, _, _), plan) in zip(located.files, plans) where !st.rebuildsOwned.contains(kind.ordinal) {
+                            try await BulkWriter.rebuild(session, plan.rebuild)
+                        }
+                    } catch {
+                        _ = try? await st.tail?.value  // nothing may run on the connection after the rollback
+                        throw error
                     }
                     if st.problemCount > 0 && !st.skipInvalid { throw RollBack(state: st) }
                     return (st, true)
@@ -192,6 +203,10 @@ struct ImportState: Sendable {
     /// Ids of rejected records (with `skipInvalid`): rows referring to them are rejected too.
     var rejectedIds: [ElementKind: [String: Int]] = [:]
     var rejects: [RejectedRow] = []
+    /// Writes a file left running when it ended (PostgreSQL: its last COPYs and index builds).
+    var tail: Task<Void, any Error>?
+    /// Files (by element ordinal) whose writer took over rebuilding the indexes its plan dropped.
+    var rebuildsOwned = Set<Int>()
 
     /// Ids confirmed to exist (written by this import or found in the database), as hashes of
     /// element and id, so most references need no database lookup. Capped, so memory stays bounded:
