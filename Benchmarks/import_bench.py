@@ -4,10 +4,12 @@
 Generates a demo branch (default scale 40 ≈ 600k records) with the release binary, imports it
 into a fresh SQLite file with all validation on, and in the same run times `sqlite3 .import --csv`
 of the same CSV files into an empty database; likewise anguan on PostgreSQL against `psql \\copy`
-(a throwaway cluster from scripts/pg-cluster.sh). Prints records/s, the ratios and peak RSS.
+(a throwaway cluster from scripts/pg-cluster.sh). Each tool runs --runs times (default 3), the two
+alternating, each time into a new empty database; the best time of each is compared, and the
+spread is printed beside it. Prints records/s, the ratios and peak RSS.
 
     swift build -c release --product anguan
-    python3 Benchmarks/import_bench.py [--scale 40] [--no-postgres]
+    python3 Benchmarks/import_bench.py [--scale 40] [--runs 3] [--no-postgres]
 """
 import argparse, os, resource, shutil, subprocess, sys, tempfile, time
 
@@ -33,6 +35,7 @@ def main():
     ap.add_argument("--scale", type=float, default=40)
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--runs", type=int, default=3)
     a = ap.parse_args()
     if not os.path.exists(BIN):
         sys.exit("build first: swift build -c release --product anguan")
@@ -57,13 +60,21 @@ def main():
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
     records = int(out.stdout.strip().splitlines()[-1].split(":")[1].split()[0])
-    a_s, a_rss = run([BIN, "import", data, "--db", "sqlite:" + db, "--log-level", "error"], stdout=subprocess.DEVNULL)
-    ref_db = os.path.join(work, "ref.sqlite")
-    script = "".join(f".import --csv {os.path.join(data, n + '.csv')} {n}\n" for n in ORDER)
-    s_s, _ = run(["sqlite3", ref_db], stdin=open(_write(work, "import.sql", script)))
+    script = _write(work, "import.sql", "".join(f".import --csv {os.path.join(data, n + '.csv')} {n}\n" for n in ORDER))
+    a_runs, s_runs, a_rss = [], [], 0
+    for r in range(a.runs):
+        db, ref_db = os.path.join(work, f"anguan{r}.sqlite"), os.path.join(work, f"ref{r}.sqlite")
+        secs, rss = run([BIN, "import", data, "--db", "sqlite:" + db, "--log-level", "error"], stdout=subprocess.DEVNULL)
+        a_runs.append(secs)
+        a_rss = max(a_rss, rss)
+        s_runs.append(run(["sqlite3", ref_db], stdin=open(script))[0])
+        for f in (db, db + "-wal", db + "-shm", ref_db):
+            if os.path.exists(f):
+                os.remove(f)
+    a_s, s_s = min(a_runs), min(s_runs)
     print(f"records: {records}")
-    print(f"SQLite  anguan import: {a_s:7.2f} s  {records / a_s:10,.0f} records/s  peak RSS {a_rss:.0f} MB")
-    print(f"SQLite  sqlite3 .import: {s_s:5.2f} s  {records / s_s:10,.0f} records/s")
+    print(f"SQLite  anguan import: {a_s:7.2f} s  {records / a_s:10,.0f} records/s  peak RSS {a_rss:.0f} MB  {_spread(a_runs)}")
+    print(f"SQLite  sqlite3 .import: {s_s:5.2f} s  {records / s_s:10,.0f} records/s  {_spread(s_runs)}")
     print(f"SQLite  ratio anguan / sqlite3 .import: {s_s / a_s:.2f}x")
 
     if not a.no_postgres:
@@ -74,10 +85,6 @@ def main():
                              capture_output=True, text=True, check=True).stdout.strip()
         try:
             base = url.rsplit("/", 1)[0]
-            for name in ("anguan", "ref"):
-                subprocess.run(["psql", url, "-qc", f"CREATE DATABASE {name}"], check=True)
-            p_s, p_rss = run([BIN, "import", data, "--db", base + "/anguan", "--log-level", "error"],
-                             stdout=subprocess.DEVNULL)
             ddl = []
             copy = []
             for n in ORDER:
@@ -85,15 +92,29 @@ def main():
                     cols = f.readline().strip().split(",")
                 ddl.append(f"CREATE TABLE {n} ({', '.join(c + ' text' for c in cols)});")
                 copy.append(f"\\copy {n} FROM '{os.path.join(data, n + '.csv')}' WITH (FORMAT csv, HEADER true)")
-            subprocess.run(["psql", base + "/ref", "-qc", "\n".join(ddl)], check=True)
-            c_s, _ = run(["psql", base + "/ref", "-q", "-f", _write(work, "copy.sql", "\n".join(copy) + "\n")])
-            print(f"Postgres anguan import: {p_s:6.2f} s  {records / p_s:10,.0f} records/s  peak RSS {p_rss:.0f} MB")
-            print(f"Postgres psql \\copy:    {c_s:6.2f} s  {records / c_s:10,.0f} records/s")
+            copy_sql = _write(work, "copy.sql", "\n".join(copy) + "\n")
+            p_runs, c_runs, p_rss = [], [], 0
+            for r in range(a.runs):
+                for name in (f"anguan{r}", f"ref{r}"):
+                    subprocess.run(["psql", url, "-qc", f"CREATE DATABASE {name}"], check=True)
+                secs, rss = run([BIN, "import", data, "--db", f"{base}/anguan{r}", "--log-level", "error"],
+                                stdout=subprocess.DEVNULL)
+                p_runs.append(secs)
+                p_rss = max(p_rss, rss)
+                subprocess.run(["psql", f"{base}/ref{r}", "-qc", "\n".join(ddl)], check=True)
+                c_runs.append(run(["psql", f"{base}/ref{r}", "-q", "-f", copy_sql])[0])
+            p_s, c_s = min(p_runs), min(c_runs)
+            print(f"Postgres anguan import: {p_s:6.2f} s  {records / p_s:10,.0f} records/s  peak RSS {p_rss:.0f} MB  {_spread(p_runs)}")
+            print(f"Postgres psql \\copy:    {c_s:6.2f} s  {records / c_s:10,.0f} records/s  {_spread(c_runs)}")
             print(f"Postgres ratio anguan / psql \\copy: {c_s / p_s:.2f}x")
         finally:
             subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster.sh"), "stop", pg_dir])
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _spread(runs):
+    return f"(best of {len(runs)}; {min(runs):.2f}–{max(runs):.2f} s)"
 
 
 def _write(work, name, text):

@@ -22,8 +22,9 @@ struct CSVReaderTests {
     /// Writes `count` random records (every kind of quoting, LF and CRLF line ends, cells much longer
     /// than a line) and reads them back: every cell and every starting line must come back exactly,
     /// wherever the 1 MB read chunks happen to cut the file.
-    @Test("cells and line numbers survive quoting, CRLF and chunk boundaries", arguments: [1, 2, 3])
-    func randomFiles(seed: UInt64) throws {
+    @Test("cells and line numbers survive quoting, CRLF and chunk boundaries, read ahead or not",
+          arguments: [1, 2, 3], [false, true])
+    func randomFiles(seed: UInt64, readAhead: Bool) throws {
         var rng = SplitMix(state: seed)
         var text = "id,a,b,c\n"
         var expected: [(line: Int, cells: [String])] = []
@@ -52,7 +53,7 @@ struct CSVReaderTests {
         let path = NSTemporaryDirectory() + "anguan-csv-\(UUID().uuidString.prefix(8)).csv"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let reader = try CSVReader(path: path)
+        let reader = try CSVReader(path: path, readAhead: readAhead)
         #expect(try reader.next()?.cells == ["id", "a", "b", "c"])
         var n = 0
         while let rec = try reader.next() {
@@ -65,15 +66,15 @@ struct CSVReaderTests {
         #expect(n == expected.count)
     }
 
-    @Test("a cell that is not UTF-8 is refused on its line, and reading goes on")
-    func badEncoding() throws {
+    @Test("a cell that is not UTF-8 is refused on its line, and reading goes on", arguments: [false, true])
+    func badEncoding(readAhead: Bool) throws {
         var bytes = Array("id,name\nA,ok\nB,".utf8)
         bytes += [0xE5, 0x8D]  // a truncated 3-byte sequence
         bytes += Array("\nC,\"fine\"\n".utf8)
         let path = NSTemporaryDirectory() + "anguan-csv-\(UUID().uuidString.prefix(8)).csv"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let reader = try CSVReader(path: path)
+        let reader = try CSVReader(path: path, readAhead: readAhead)
         _ = try reader.next()
         #expect(try reader.next()?.cells == ["A", "ok"])
         #expect {
@@ -83,5 +84,21 @@ struct CSVReaderTests {
         }
         let last = try reader.next()
         #expect(last?.cells == ["C", "fine"] && last?.line == 4)
+    }
+
+    @Test("broken quoting ends the file with its line, after the records before it", arguments: [false, true])
+    func brokenQuoting(readAhead: Bool) throws {
+        let path = NSTemporaryDirectory() + "anguan-csv-\(UUID().uuidString.prefix(8)).csv"
+        try "id,name\nA,ok\nB,\"bad\"x,1\nC,never\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try CSVReader(path: path, readAhead: readAhead)
+        _ = try reader.next()
+        #expect(try reader.next()?.cells == ["A", "ok"])
+        #expect {
+            _ = try reader.next()
+        } throws: { error in
+            (error as? SyntaxProblem)?.line == 3 && (error as? SyntaxProblem)?.recoverable == false
+        }
+        #expect(try reader.next() == nil)
     }
 }

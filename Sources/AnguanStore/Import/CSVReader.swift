@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// One record of a delimited file: its cells and the physical line where it starts (header = 1).
@@ -15,59 +16,108 @@ public struct SyntaxProblem: Error, Sendable {
     public var recoverable = false
 }
 
+/// Records scanned from a file: the unescaped bytes of every cell back to back, where each cell
+/// ends, where each record's cells begin, and the line each record starts on. Text is made from
+/// it by the reader's user, so the scanning can run ahead on another thread.
+struct CSVBlock: Sendable {
+    var bytes: [UInt8] = []
+    /// The end offset in `bytes` of each cell.
+    var cellEnds: [Int] = []
+    /// The index in `cellEnds` of each record's first cell.
+    var recordStarts: [Int] = []
+    var lines: [Int] = []
+    /// What ended the block after its records, when the rest of the file cannot be trusted.
+    var problem: SyntaxProblem?
+    /// The file has no more records after this block (or after its problem).
+    var finished = false
+
+    var count: Int { lines.count }
+
+    mutating func reserve(records n: Int) {
+        recordStarts.reserveCapacity(n)
+        lines.reserveCapacity(n)
+        cellEnds.reserveCapacity(n * 16)
+    }
+
+    /// The cells of record `r` as text into `cells`; false (and empty cells) when one is not UTF-8.
+    func strings(of r: Int, into cells: inout [String]) -> Bool {
+        cells.removeAll(keepingCapacity: true)
+        let first = recordStarts[r]
+        let end = r + 1 < recordStarts.count ? recordStarts[r + 1] : cellEnds.count
+        var valid = true
+        bytes.withUnsafeBufferPointer { b in
+            var start = first == 0 ? 0 : cellEnds[first - 1]
+            for c in first..<end {
+                let stop = cellEnds[c]
+                if let s = UTF8Text.string(UnsafeBufferPointer(rebasing: b[start..<stop])) {
+                    cells.append(s)
+                } else {
+                    valid = false
+                    cells.append("")
+                }
+                start = stop
+            }
+        }
+        return valid
+    }
+}
+
 /// Streams an RFC 4180 file: quoted fields with doubled quotes and line breaks, CRLF or LF,
 /// optional UTF-8 BOM. Reads the file in chunks, so memory stays flat whatever its size.
-public final class CSVReader {
+///
+/// With `readAhead`, the next block of records is scanned on a queue of its own while the caller
+/// turns the current one into text; the scanner's state is only ever touched on that queue.
+public final class CSVReader: @unchecked Sendable {
     private let file: ChunkedFile
     private var line = 1
-    private var field: [UInt8] = []
+    private var scan = Scan()
+    /// The block being handed out, and the next record in it.
+    private var current = CSVBlock()
+    private var cursor = 0
+    private var done = false
+    private let readAhead: DispatchQueue?
+    private var ahead: CSVBlock?
+    static let blockRecords = 1024
 
     /// `onChunk` is called with every chunk read (for the file's SHA-256).
-    public init(path: String, onChunk: ((Data) -> Void)? = nil) throws {
+    public init(path: String, readAhead: Bool = false, onChunk: (@Sendable (Data) -> Void)? = nil) throws {
         file = try ChunkedFile(path: path, onChunk: onChunk)
-        field.reserveCapacity(256)
+        self.readAhead = readAhead ? DispatchQueue(label: "anguan.import.csv-read-ahead") : nil
+        if readAhead { startReadingAhead() }
     }
 
     private enum State { case start, unquoted, quoted, quoteInQuoted }
 
-    /// Everything the scanner changes while it reads one record; kept in a value passed `inout`
-    /// so the loops need no dynamic exclusivity checks.
+    /// What the scanner carries from one buffer to the next.
     private struct Scan {
-        /// The bytes of the current cell, used only when a cell spans a refill of the buffer or
-        /// holds a doubled quote; otherwise a cell is made straight from the buffer.
-        var field: [UInt8] = []
-        var cells: [String] = []
         var state = State.start
-        var lineNo: Int
+        var lineNo = 1
         var sawAnything = false
-        var badEncoding = false
+        /// Where the current cell's and record's bytes and cells begin in the block.
+        var cellStart = 0
+        var recordBytes = 0
+        var recordCells = 0
 
-        /// Ends the current cell: what `field` holds followed by `span`.
-        mutating func finish(_ span: UnsafeBufferPointer<UInt8>) {
-            let s: String?
-            if field.isEmpty {
-                s = UTF8Text.string(span)
-            } else {
-                field.append(contentsOf: span)
-                s = field.withUnsafeBufferPointer { UTF8Text.string($0) }
-                field.removeAll(keepingCapacity: true)
-            }
-            if let s {
-                cells.append(s)
-            } else {
-                badEncoding = true  // reported once the whole record is read, so the next one starts clean
-                cells.append("")
-            }
+        mutating func endCell(_ block: inout CSVBlock) {
+            block.cellEnds.append(block.bytes.count)
+            cellStart = block.bytes.count
         }
 
-        mutating func finish() { finish(UnsafeBufferPointer(start: nil, count: 0)) }
+        mutating func beginRecord(_ block: CSVBlock) {
+            state = .start
+            sawAnything = false
+            cellStart = block.bytes.count
+            recordBytes = block.bytes.count
+            recordCells = block.cellEnds.count
+        }
     }
 
     private enum Outcome { case needMore, finished, blank, failure(SyntaxProblem) }
 
-    /// Scans bytes from `start` until a record ends or the bytes run out. Unquoted cells and quoted
-    /// cells without doubled quotes are found as spans of the buffer, not byte by byte.
-    private static func scan(_ p: UnsafeBufferPointer<UInt8>, from start: Int, _ s: inout Scan) -> (Int, Outcome) {
+    /// Scans bytes from `start` until a record ends or the bytes run out. Unquoted cells and the runs
+    /// of quoted cells between quotes are copied as spans of the buffer, not byte by byte.
+    private static func scan(_ p: UnsafeBufferPointer<UInt8>, from start: Int, _ s: inout Scan,
+                             _ block: inout CSVBlock) -> (Int, Outcome) {
         let n = p.count
         guard let base = p.baseAddress else { return (start, .needMore) }
         var i = start
@@ -87,12 +137,13 @@ public final class CSVReader {
                     j += 1
                 }
                 if j == n {  // the cell goes on in the next chunk
-                    s.field.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<n]))
+                    block.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<n]))
                     s.state = .unquoted
                     return (n, .needMore)
                 }
                 if p[j] == 0x2C {  // ,
-                    s.finish(UnsafeBufferPointer(rebasing: p[i..<j]))
+                    block.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<j]))
+                    s.endCell(&block)
                     s.state = .start
                     s.sawAnything = true
                     i = j + 1
@@ -103,12 +154,14 @@ public final class CSVReader {
                 var end = j
                 if end > i, p[end - 1] == 0x0D {
                     end -= 1
-                } else if end == i, s.field.last == 0x0D {
-                    s.field.removeLast()
+                } else if end == i, block.bytes.count > s.cellStart, block.bytes.last == 0x0D {
+                    block.bytes.removeLast()
                 }
-                if !s.sawAnything && end == i && s.field.isEmpty && s.cells.isEmpty { return (j + 1, .blank) }
-                s.finish(UnsafeBufferPointer(rebasing: p[i..<end]))
-                s.state = .start
+                if !s.sawAnything && end == i && block.bytes.count == s.cellStart && block.cellEnds.count == s.recordCells {
+                    return (j + 1, .blank)
+                }
+                block.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<end]))
+                s.endCell(&block)
                 return (j + 1, .finished)
             case .quoted:
                 let q: Int
@@ -122,19 +175,18 @@ public final class CSVReader {
                     if p[k] == 0x0A { s.lineNo += 1 }
                     k += 1
                 }
+                block.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<q]))
                 if q + 1 < n, p[q + 1] == 0x2C {  // closing quote, then ,
-                    s.finish(UnsafeBufferPointer(rebasing: p[i..<q]))
+                    s.endCell(&block)
                     s.state = .start
                     i = q + 2
                     continue
                 }
                 if q + 1 < n, p[q + 1] == 0x0A {  // closing quote, then \n
-                    s.finish(UnsafeBufferPointer(rebasing: p[i..<q]))
+                    s.endCell(&block)
                     s.lineNo += 1
-                    s.state = .start
                     return (q + 2, .finished)
                 }
-                s.field.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<q]))
                 if q == n { return (n, .needMore) }
                 s.state = .quoteInQuoted
                 i = q + 1
@@ -142,15 +194,14 @@ public final class CSVReader {
                 let b = p[i]
                 i += 1
                 if b == 0x22 {
-                    s.field.append(0x22)
+                    block.bytes.append(0x22)
                     s.state = .quoted
                 } else if b == 0x2C {
-                    s.finish()
+                    s.endCell(&block)
                     s.state = .start
                 } else if b == 0x0A {
                     s.lineNo += 1
-                    s.finish()
-                    s.state = .start
+                    s.endCell(&block)
                     return (i, .finished)
                 } else if b != 0x0D {  // a CR of a CRLF after a closing quote is fine
                     return (i, .failure(SyntaxProblem(
@@ -160,6 +211,85 @@ public final class CSVReader {
             }
         }
         return (i, .needMore)
+    }
+
+    /// Scans up to `max` records into a new block.
+    private func scanBlock(max: Int) -> CSVBlock {
+        var block = CSVBlock()
+        block.reserve(records: max)
+        var s = scan
+        while block.count < max {
+            let startLine = s.lineNo
+            s.beginRecord(block)
+            var outcome = Outcome.needMore
+            while true {
+                if file.pos >= file.buffer.count {
+                    guard file.fill() else { break }
+                }
+                let from = file.pos
+                let (end, o) = file.buffer.withUnsafeBufferPointer { Self.scan($0, from: from, &s, &block) }
+                file.pos = end
+                outcome = o
+                if case .needMore = o { continue }
+                break
+            }
+            switch outcome {
+            case .blank:
+                continue
+            case .failure(let p):
+                block.bytes.removeSubrange(s.recordBytes...)
+                block.cellEnds.removeSubrange(s.recordCells...)
+                block.problem = p
+                block.finished = true
+                scan = s
+                return block
+            case .finished:
+                break
+            case .needMore:  // end of file
+                switch s.state {
+                case .quoted:
+                    block.bytes.removeSubrange(s.recordBytes...)
+                    block.cellEnds.removeSubrange(s.recordCells...)
+                    block.problem = SyntaxProblem(line: startLine,
+                                                  reason: "unterminated quoted field (the quote opened here is never closed)")
+                    block.finished = true
+                    scan = s
+                    return block
+                case .start where !s.sawAnything && block.cellEnds.count == s.recordCells && block.bytes.count == s.cellStart:
+                    block.finished = true
+                    scan = s
+                    return block
+                default:
+                    if s.state == .unquoted, block.bytes.count > s.cellStart, block.bytes.last == 0x0D { block.bytes.removeLast() }
+                    s.endCell(&block)
+                    block.recordStarts.append(s.recordCells)
+                    block.lines.append(startLine)
+                    block.finished = true
+                    scan = s
+                    return block
+                }
+            }
+            block.recordStarts.append(s.recordCells)
+            block.lines.append(startLine)
+        }
+        scan = s
+        return block
+    }
+
+    private func startReadingAhead() {
+        // The closure holds the reader until the scan is done, so the file outlives it.
+        readAhead?.async { [self] in ahead = scanBlock(max: Self.blockRecords) }
+    }
+
+    /// Makes the next block current: the one read ahead (waiting for it), or one read now.
+    private func advance() {
+        if let queue = readAhead {
+            current = queue.sync { ahead ?? CSVBlock() }
+            if !current.finished { startReadingAhead() }
+        } else {
+            current = scanBlock(max: Self.blockRecords)
+        }
+        cursor = 0
     }
 
     /// The next record, or nil at the end of the file. Blank lines are skipped.
@@ -172,56 +302,23 @@ public final class CSVReader {
     /// Reads the next record's cells into `cells` (replacing what it held, keeping its storage) and
     /// returns the line where the record starts, or nil at the end of the file.
     public func next(into cells: inout [String]) throws -> Int? {
-        while true {
-            var s = Scan(lineNo: line)
-            s.field = field
-            s.field.removeAll(keepingCapacity: true)
-            field = []
-            cells.removeAll(keepingCapacity: true)
-            s.cells = cells
-            cells = []
-            if s.cells.capacity < 24 { s.cells.reserveCapacity(24) }
-            let startLine = line
-            var outcome = Outcome.needMore
-            while true {
-                if file.pos >= file.buffer.count {
-                    guard file.fill() else { break }
-                }
-                let from = file.pos
-                let (end, o) = file.buffer.withUnsafeBufferPointer { Self.scan($0, from: from, &s) }
-                file.pos = end
-                outcome = o
-                if case .needMore = o { continue }
-                break
-            }
-            line = s.lineNo
-            switch outcome {
-            case .blank:
-                field = s.field
-                cells = s.cells
-                continue
-            case .failure(let p):
-                field = s.field
+        while cursor >= current.count {
+            if let p = current.problem {
+                current.problem = nil
+                done = true
                 throw p
-            case .finished:
-                break
-            case .needMore:  // end of file
-                switch s.state {
-                case .quoted:
-                    throw SyntaxProblem(line: startLine, reason: "unterminated quoted field (the quote opened here is never closed)")
-                case .start where !s.sawAnything && s.cells.isEmpty && s.field.isEmpty:
-                    return nil
-                default:
-                    if s.state == .unquoted, s.field.last == 0x0D { s.field.removeLast() }
-                    s.finish()
-                }
             }
-            field = s.field
-            cells = s.cells
-            if s.badEncoding {
-                throw SyntaxProblem(line: startLine, reason: "is not valid UTF-8 text", recoverable: true)
+            if done || current.finished {
+                done = true
+                return nil
             }
-            return startLine
+            advance()
         }
+        let r = cursor
+        cursor += 1
+        if !current.strings(of: r, into: &cells) {
+            throw SyntaxProblem(line: current.lines[r], reason: "is not valid UTF-8 text", recoverable: true)
+        }
+        return current.lines[r]
     }
 }

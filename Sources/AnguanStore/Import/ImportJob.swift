@@ -83,7 +83,7 @@ struct ImportJob: Sendable {
         let clock = ContinuousClock()
         let t0 = clock.now
         let sha = SHABox()
-        let onChunk: (Data) -> Void = { sha.update($0) }
+        let onChunk: @Sendable (Data) -> Void = { sha.update($0) }
         /// Ends the file (read to its end, or given up at its header): its summary, and the progress.
         func done(_ st: inout ImportState, readToEnd: Bool = false) {
             if readToEnd { summary.sha256 = sha.finalize() }
@@ -104,7 +104,7 @@ struct ImportJob: Sendable {
                 json = try JSONLinesReader(path: path, onChunk: onChunk)
                 header = schema.fields.map(\.name)
             } else {
-                let r = try CSVReader(path: path, onChunk: onChunk)
+                let r = try CSVReader(path: path, readAhead: true, onChunk: onChunk)
                 csv = r
                 guard let h = try r.next() else {
                     st.problem(ImportProblem(file: file, line: 1, column: nil, reason: "the file is empty (no header row)"))
