@@ -124,3 +124,35 @@ struct HashedIdMapTests {
         #expect(misses > 0)
     }
 }
+
+@Suite("Content hash")
+struct ContentHashTests {
+    static let values: [StoredValue?] = [.text("JQ000001"), nil, .int(1_772_323_200), .real(3.5), .text("问：姓名？\n答：张三。")]
+
+    @Test("is stored, so it never changes: pinned values")
+    func pinned() {
+        #expect(ContentHash.of(Self.values) == 5_568_084_755_928_003_231)
+        #expect(ContentHash.of([]) == 8_848_935_107_335_307_795)
+        // The FNV-1a hash earlier versions stored, for the same values.
+        #expect(ContentHash.legacy(Self.values) == 7_166_085_066_155_130_592)
+    }
+
+    @Test("any one change of a value, its kind or its place changes the hash")
+    func sensitive() {
+        let base = ContentHash.of(Self.values)
+        var variants: [[StoredValue?]] = []
+        for i in Self.values.indices where Self.values[i] != nil {
+            var v = Self.values
+            v[i] = nil
+            variants.append(v)
+        }
+        variants.append([.text("JQ000002"), nil, .int(1_772_323_200), .real(3.5), .text("问：姓名？\n答：张三。")])
+        variants.append([.text("JQ000001"), nil, .int(1_772_323_201), .real(3.5), .text("问：姓名？\n答：张三。")])
+        variants.append([.text("JQ000001"), nil, .real(1_772_323_200), .real(3.5), .text("问：姓名？\n答：张三。")])
+        variants.append([nil, .text("JQ000001"), .int(1_772_323_200), .real(3.5), .text("问：姓名？\n答：张三。")])
+        variants.append([.text("JQ00000"), .text("1"), .int(1_772_323_200), .real(3.5), .text("问：姓名？\n答：张三。")])
+        let hashes = variants.map(ContentHash.of)
+        #expect(!hashes.contains(base))
+        #expect(Set(hashes).count == hashes.count)
+    }
+}

@@ -46,6 +46,38 @@ struct ImportTests {
         await store.close()
     }
 
+    @Test("a record stored with the earlier FNV-1a content hash still counts as unchanged", arguments: Backend.allCases)
+    func legacyHashes(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        let store = try await tdb.open()
+        let folder = try FixtureFolder()
+        _ = try await Importer(store: store).run(folder: folder.path)
+        // Store the units as an earlier version did.
+        let legacy = try await store.write { s in
+            var hashes: [String: Int64] = [:]
+            for row in try await s.sql.raw("SELECT unit_id, name, kind, parent_id FROM el_units").all() {
+                let values: [StoredValue?] = try ["unit_id", "name", "kind", "parent_id"].map { c in
+                    try row.decode(column: c, as: String?.self).map { .text($0) }
+                }
+                let id = try row.decode(column: "unit_id", as: String.self)
+                hashes[id] = ContentHash.legacy(values)
+                #expect(ContentHash.of(values) != hashes[id])
+                try await s.sql.raw("UPDATE el_units SET _hash = \(bind: hashes[id]!) WHERE unit_id = \(bind: id)").run()
+            }
+            return hashes
+        }
+        #expect(legacy.count == 2)
+        let again = try await Importer(store: store).run(folder: folder.path)
+        #expect(again.unchanged == 14 && again.updated == 0 && again.inserted == 0)
+        let stored = try await store.read { db in
+            try await db.raw("SELECT unit_id, _hash FROM el_units").all().map {
+                (try $0.decode(column: "unit_id", as: String.self), try $0.decode(column: "_hash", as: Int64.self))
+            }
+        }
+        #expect(Dictionary(uniqueKeysWithValues: stored) == legacy)  // nothing was rewritten
+        await store.close()
+    }
+
     @Test("a changed record is updated and counted as updated", arguments: Backend.allCases)
     func updates(_ backend: Backend) async throws {
         guard let tdb = try await TestDatabase.make(backend) else { return }

@@ -37,29 +37,6 @@ struct CanonicalRecord: Sendable {
     }
 }
 
-extension CanonicalRecord {
-    /// FNV-1a over every canonical value (tagged by kind), so an unchanged record hashes the same.
-    static func hash(_ values: [StoredValue?], schema: ElementSchema) -> Int64 {
-        var h = FNV1a()
-        for v in values {
-            switch v {
-            case nil: h.add(byte: 0)
-            case .text(let s):
-                h.add(byte: 1)
-                h.add(s)
-            case .int(let i):
-                h.add(byte: 2)
-                h.add(word: UInt64(bitPattern: i))
-            case .real(let d):
-                h.add(byte: 3)
-                h.add(word: d.bitPattern)
-            }
-            h.add(byte: 0x1F)
-        }
-        return Int64(bitPattern: h.value)
-    }
-}
-
 /// Writes batches of records with upsert semantics and counts what changed.
 ///
 /// The records of a batch are first compared with what is stored (by id and content hash), and only
@@ -167,7 +144,7 @@ struct BulkWriter {
     /// that was empty, the COPY text), so it can run while the previous batch is being stored.
     func prepare(_ batch: WriteBatch) {
         for i in batch.records.indices {
-            batch.records[i].hash = CanonicalRecord.hash(batch.records[i].values, schema: schema)
+            batch.records[i].hash = ContentHash.of(batch.records[i].values)
         }
         if tableWasEmpty, case .postgres = session.connection { batch.copyText = copyText(batch.records) }
     }
@@ -189,7 +166,8 @@ struct BulkWriter {
         toWrite.reserveCapacity(records.count)
         for rec in records {
             if let h = existing[rec.id] {
-                if h == rec.hash {
+                // (A record stored by an earlier version carries the legacy hash of the same values.)
+                if h == rec.hash || h == ContentHash.legacy(rec.values) {
                     counts.unchanged += 1
                     continue
                 }
