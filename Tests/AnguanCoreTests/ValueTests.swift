@@ -123,6 +123,18 @@ struct HashedIdMapTests {
         }
         #expect(misses > 0)
     }
+
+    @Test("as a set (no values) it holds the same keys, through growth")
+    func asSet() {
+        var set = HashedIdMap(capacity: 4, values: false)
+        for i in 0..<10_000 { set.insert(FNV1a.hash("RY\(i)")) }
+        set.insert(0)
+        #expect(set.count == 10_001)
+        #expect((0..<10_000).allSatisfy { set.contains(FNV1a.hash("RY\($0)")) })
+        #expect(set.contains(0) && set[FNV1a.hash("RY7")] == 0)
+        #expect(!set.contains(FNV1a.hash("RY10000")))
+        #expect(set.insertIfAbsent(FNV1a.hash("RY5"), 3) == 0 && set.insertIfAbsent(FNV1a.hash("new"), 3) == nil)
+    }
 }
 
 @Suite("Content hash")

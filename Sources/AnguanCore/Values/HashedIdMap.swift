@@ -9,11 +9,13 @@ public struct HashedIdMap: Sendable {
     /// Key 0 marks an empty slot; a real key 0 is kept aside.
     private var zeroValue: Int32?
 
-    public init(capacity: Int = 1024) {
+    /// With `values: false` the map is a set: no value is stored (a third less memory) and every
+    /// key present reads as 0.
+    public init(capacity: Int = 1024, values storesValues: Bool = true) {
         var n = 16
         while n < capacity * 2 { n <<= 1 }
         keys = Array(repeating: 0, count: n)
-        values = Array(repeating: 0, count: n)
+        values = storesValues ? Array(repeating: 0, count: n) : []
         mask = n - 1
     }
 
@@ -23,7 +25,7 @@ public struct HashedIdMap: Sendable {
             var i = Int(truncatingIfNeeded: key ^ (key >> 32)) & mask
             while true {
                 let k = keys[i]
-                if k == key { return values[i] }
+                if k == key { return values.isEmpty ? 0 : values[i] }
                 if k == 0 { return nil }
                 i = (i + 1) & mask
             }
@@ -49,10 +51,10 @@ public struct HashedIdMap: Sendable {
         var i = Int(truncatingIfNeeded: key ^ (key >> 32)) & mask
         while true {
             let k = keys[i]
-            if k == key { return values[i] }
+            if k == key { return values.isEmpty ? 0 : values[i] }
             if k == 0 {
                 keys[i] = key
-                values[i] = value
+                if !values.isEmpty { values[i] = value }
                 count += 1
                 return nil
             }
@@ -72,12 +74,12 @@ public struct HashedIdMap: Sendable {
         while true {
             let k = keys[i]
             if k == key {
-                values[i] = value
+                if !values.isEmpty { values[i] = value }
                 return
             }
             if k == 0 {
                 keys[i] = key
-                values[i] = value
+                if !values.isEmpty { values[i] = value }
                 count += 1
                 return
             }
@@ -88,9 +90,9 @@ public struct HashedIdMap: Sendable {
     private mutating func grow() {
         let oldKeys = keys, oldValues = values
         keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: 0, count: oldKeys.count * 2)
+        if !oldValues.isEmpty { values = Array(repeating: 0, count: oldKeys.count * 2) }
         mask = keys.count - 1
         count = zeroValue == nil ? 0 : 1
-        for (k, v) in zip(oldKeys, oldValues) where k != 0 { insert(k, v) }
+        for (i, k) in oldKeys.enumerated() where k != 0 { insert(k, oldValues.isEmpty ? 0 : oldValues[i]) }
     }
 }

@@ -19,7 +19,7 @@ struct ImportJob: Sendable {
     func prescan(_ files: [(ElementKind, String, Bool)], _ st: inout ImportState) async throws {
         for (kind, file, jsonl) in files where Self.forwardTargets.contains(kind) {
             let path = st.folder + "/" + file
-            var ids = HashedIdMap()
+            var ids = HashedIdMap(values: false)
             let idField = kind.schema.idField
             do {
                 if jsonl {

@@ -83,8 +83,8 @@ public enum ImportLimits {
     public static let batchSize = 2000
     /// PostgreSQL takes a batch as one COPY: fewer, larger ones spare a round trip and a COPY set-up each.
     public static let postgresBatchSize = 8000
-    /// How many confirmed ids an import remembers (about 50 MB) before it looks references up.
-    public static let knownIdCap = 2_000_000
+    /// How many confirmed ids an import remembers (a 16 MB table) before it looks references up.
+    public static let knownIdCap = 1_000_000
 }
 
 /// Progress of an import, for a terminal.

@@ -211,7 +211,7 @@ struct ImportState: Sendable {
     /// Ids confirmed to exist (written by this import or found in the database), as hashes of
     /// element and id, so most references need no database lookup. Capped, so memory stays bounded:
     /// past the cap references are simply looked up.
-    var known = HashedIdMap(capacity: 65_536)
+    var known = HashedIdMap(capacity: 65_536, values: false)
 
     static func key(_ kind: ElementKind, _ id: String) -> UInt64 {
         var h = FNV1a()
