@@ -12,12 +12,12 @@ struct Anguan: AsyncParsableCommand {
         // freed into one is not reused by another; and once a large block is freed it serves
         // large blocks from the heap instead of mapping them, so freed tables and batches stay
         // resident. With the importer's threads the peak RSS grew with the data (10M records:
-        // 369 MB). Two arenas and a fixed 1 MB mapping threshold keep it flat (274 MB), for
-        // about 5-10 % of the import's speed. MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ in the environment win.
+        // 369 MB). Four arenas and a fixed 1 MB mapping threshold keep it flat (276 MB), for
+        // a few per cent of the import's speed. MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ in the environment win.
         if let f = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {  // malloc.h is not in Glibc's module
             typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
             let mallopt = unsafeBitCast(f, to: Mallopt.self)
-            if getenv("MALLOC_ARENA_MAX") == nil { _ = mallopt(-8, 2) }  // M_ARENA_MAX
+            if getenv("MALLOC_ARENA_MAX") == nil { _ = mallopt(-8, 4) }  // M_ARENA_MAX
             if getenv("MALLOC_MMAP_THRESHOLD_") == nil { _ = mallopt(-3, 1 << 20) }  // M_MMAP_THRESHOLD
         }
         #endif
