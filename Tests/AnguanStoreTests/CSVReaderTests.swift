@@ -4,16 +4,11 @@ import Testing
 
 @Suite("CSV reader")
 struct CSVReaderTests {
-    /// A small deterministic generator, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+    /// A file of these bytes in the temporary folder, removed by the caller.
+    static func temporaryFile(_ bytes: Data) throws -> String {
+        let path = NSTemporaryDirectory() + "anguan-csv-\(UUID().uuidString.prefix(8)).csv"
+        try bytes.write(to: URL(fileURLWithPath: path))
+        return path
     }
 
     static let pieces = ["JQ2026000123", "南大街派出所", "", "a,b", "他说：\"我没拿\"", "问：姓名？\n答：张三。", "line\r\nbreak",
@@ -25,7 +20,7 @@ struct CSVReaderTests {
     @Test("cells and line numbers survive quoting, CRLF and chunk boundaries, read ahead or not",
           arguments: [1, 2, 3], [false, true])
     func randomFiles(seed: UInt64, readAhead: Bool) throws {
-        var rng = SplitMix(state: seed)
+        var rng = SeededRandom(seed: seed)
         var text = "id,a,b,c\n"
         var expected: [(line: Int, cells: [String])] = []
         var line = 2
@@ -50,8 +45,7 @@ struct CSVReaderTests {
                 line += 1
             }
         }
-        let path = NSTemporaryDirectory() + "anguan-csv-\(UUID().uuidString.prefix(8)).csv"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let path = try Self.temporaryFile(Data(text.utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = try CSVReader(path: path, readAhead: readAhead)
         #expect(try reader.next()?.cells == ["id", "a", "b", "c"])
@@ -71,8 +65,7 @@ struct CSVReaderTests {
         var bytes = Array("id,name\nA,ok\nB,".utf8)
         bytes += [0xE5, 0x8D]  // a truncated 3-byte sequence
         bytes += Array("\nC,\"fine\"\n".utf8)
-        let path = NSTemporaryDirectory() + "anguan-csv-\(UUID().uuidString.prefix(8)).csv"
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let path = try Self.temporaryFile(Data(bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = try CSVReader(path: path, readAhead: readAhead)
         _ = try reader.next()
@@ -88,8 +81,7 @@ struct CSVReaderTests {
 
     @Test("broken quoting ends the file with its line, after the records before it", arguments: [false, true])
     func brokenQuoting(readAhead: Bool) throws {
-        let path = NSTemporaryDirectory() + "anguan-csv-\(UUID().uuidString.prefix(8)).csv"
-        try "id,name\nA,ok\nB,\"bad\"x,1\nC,never\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let path = try Self.temporaryFile(Data("id,name\nA,ok\nB,\"bad\"x,1\nC,never\n".utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = try CSVReader(path: path, readAhead: readAhead)
         _ = try reader.next()

@@ -48,7 +48,12 @@ public enum AuditChain {
 
     /// SHA-256 of a string's UTF-8 bytes, as lowercase hex.
     public static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { byte in
+        hex(SHA256.hash(data: Array(text.utf8)))
+    }
+
+    /// Bytes (a digest) as lowercase hex.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { byte in
             let s = String(byte, radix: 16)
             return byte < 16 ? "0" + s : s
         }.joined()

@@ -19,16 +19,32 @@ public struct HashedIdMap: Sendable {
         mask = n - 1
     }
 
+    /// The slot that holds `key`, or the empty slot where it would go (key ≠ 0).
+    @inline(__always)
+    private func slot(_ key: UInt64) -> (index: Int, found: Bool) {
+        var i = Int(truncatingIfNeeded: key ^ (key >> 32)) & mask
+        while true {
+            let k = keys[i]
+            if k == key { return (i, true) }
+            if k == 0 { return (i, false) }
+            i = (i + 1) & mask
+        }
+    }
+
+    private func value(at i: Int) -> Int32 { values.isEmpty ? 0 : values[i] }
+
+    /// Puts a new key in an empty slot found by `slot`.
+    private mutating func fill(_ i: Int, _ key: UInt64, _ value: Int32) {
+        keys[i] = key
+        if !values.isEmpty { values[i] = value }
+        count += 1
+    }
+
     public subscript(key: UInt64) -> Int32? {
         get {
             if key == 0 { return zeroValue }
-            var i = Int(truncatingIfNeeded: key ^ (key >> 32)) & mask
-            while true {
-                let k = keys[i]
-                if k == key { return values.isEmpty ? 0 : values[i] }
-                if k == 0 { return nil }
-                i = (i + 1) & mask
-            }
+            let (i, found) = slot(key)
+            return found ? value(at: i) : nil
         }
         set {
             guard let value = newValue else { preconditionFailure("HashedIdMap does not remove keys") }
@@ -48,18 +64,10 @@ public struct HashedIdMap: Sendable {
             return nil
         }
         if (count + 1) * 2 > keys.count { grow() }
-        var i = Int(truncatingIfNeeded: key ^ (key >> 32)) & mask
-        while true {
-            let k = keys[i]
-            if k == key { return values.isEmpty ? 0 : values[i] }
-            if k == 0 {
-                keys[i] = key
-                if !values.isEmpty { values[i] = value }
-                count += 1
-                return nil
-            }
-            i = (i + 1) & mask
-        }
+        let (i, found) = slot(key)
+        if found { return self.value(at: i) }
+        fill(i, key, value)
+        return nil
     }
 
     /// Sets the value of `key` (replacing an earlier one).
@@ -70,20 +78,11 @@ public struct HashedIdMap: Sendable {
             return
         }
         if (count + 1) * 2 > keys.count { grow() }
-        var i = Int(truncatingIfNeeded: key ^ (key >> 32)) & mask
-        while true {
-            let k = keys[i]
-            if k == key {
-                if !values.isEmpty { values[i] = value }
-                return
-            }
-            if k == 0 {
-                keys[i] = key
-                if !values.isEmpty { values[i] = value }
-                count += 1
-                return
-            }
-            i = (i + 1) & mask
+        let (i, found) = slot(key)
+        if !found {
+            fill(i, key, value)
+        } else if !values.isEmpty {
+            values[i] = value
         }
     }
 
@@ -93,6 +92,6 @@ public struct HashedIdMap: Sendable {
         if !oldValues.isEmpty { values = Array(repeating: 0, count: oldKeys.count * 2) }
         mask = keys.count - 1
         count = zeroValue == nil ? 0 : 1
-        for (i, k) in oldKeys.enumerated() where k != 0 { insert(k, oldValues.isEmpty ? 0 : oldValues[i]) }
+        for (i, k) in oldKeys.enumerated() where k != 0 { fill(slot(k).index, k, oldValues.isEmpty ? 0 : oldValues[i]) }
     }
 }

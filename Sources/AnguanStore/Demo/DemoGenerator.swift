@@ -1,11 +1,12 @@
 import AnguanCore
 import Foundation
 
-/// SplitMix64: a small, fast, deterministic generator, so a seed always gives the same branch.
-struct SeededRandom: RandomNumberGenerator {
+/// SplitMix64: a small, fast, deterministic generator, so a seed always gives the same branch (and a
+/// test its same data).
+public struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

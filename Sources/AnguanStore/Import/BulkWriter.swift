@@ -146,7 +146,7 @@ struct BulkWriter {
         for i in batch.records.indices {
             batch.records[i].hash = ContentHash.of(batch.records[i].values)
         }
-        if tableWasEmpty, case .postgres = session.connection { batch.copyText = copyText(batch.records) }
+        if copiesDirectly { batch.copyText = copyText(batch.records) }
     }
 
     /// Upserts the records; an existing record with the same content hash is left untouched.

@@ -69,7 +69,6 @@ struct CSVBlock: Sendable {
 /// turns the current one into text; the scanner's state is only ever touched on that queue.
 public final class CSVReader: @unchecked Sendable {
     private let file: ChunkedFile
-    private var line = 1
     private var scan = Scan()
     /// The block being handed out, and the next record in it.
     private var current = CSVBlock()
@@ -218,6 +217,7 @@ public final class CSVReader: @unchecked Sendable {
         var block = CSVBlock()
         block.reserve(records: max)
         var s = scan
+        defer { scan = s }
         while block.count < max {
             let startLine = s.lineNo
             s.beginRecord(block)
@@ -233,46 +233,39 @@ public final class CSVReader: @unchecked Sendable {
                 if case .needMore = o { continue }
                 break
             }
+            var problem: SyntaxProblem?
             switch outcome {
             case .blank:
                 continue
-            case .failure(let p):
-                block.bytes.removeSubrange(s.recordBytes...)
-                block.cellEnds.removeSubrange(s.recordCells...)
-                block.problem = p
-                block.finished = true
-                scan = s
-                return block
             case .finished:
                 break
+            case .failure(let p):
+                problem = p
             case .needMore:  // end of file
+                block.finished = true
                 switch s.state {
                 case .quoted:
-                    block.bytes.removeSubrange(s.recordBytes...)
-                    block.cellEnds.removeSubrange(s.recordCells...)
-                    block.problem = SyntaxProblem(line: startLine,
-                                                  reason: "unterminated quoted field (the quote opened here is never closed)")
-                    block.finished = true
-                    scan = s
-                    return block
+                    problem = SyntaxProblem(line: startLine,
+                                            reason: "unterminated quoted field (the quote opened here is never closed)")
                 case .start where !s.sawAnything && block.cellEnds.count == s.recordCells && block.bytes.count == s.cellStart:
-                    block.finished = true
-                    scan = s
                     return block
                 default:
                     if s.state == .unquoted, block.bytes.count > s.cellStart, block.bytes.last == 0x0D { block.bytes.removeLast() }
                     s.endCell(&block)
-                    block.recordStarts.append(s.recordCells)
-                    block.lines.append(startLine)
-                    block.finished = true
-                    scan = s
-                    return block
                 }
+            }
+            if let problem {
+                // The broken record is dropped, and the rest of the file cannot be trusted.
+                block.bytes.removeSubrange(s.recordBytes...)
+                block.cellEnds.removeSubrange(s.recordCells...)
+                block.problem = problem
+                block.finished = true
+                return block
             }
             block.recordStarts.append(s.recordCells)
             block.lines.append(startLine)
+            if block.finished { return block }
         }
-        scan = s
         return block
     }
 

@@ -241,7 +241,7 @@ struct ImportJob: Sendable {
             let toWrite = WriteBatch(accepted)
             accepted = []
             let previous = inFlight.last?.1
-            let first = inFlight.isEmpty && previous == nil ? previousTail : nil
+            let first = inFlight.isEmpty ? previousTail : nil
             inFlight.append((toWrite, Task {
                 writer.prepare(toWrite)
                 // Stored in order, one at a time on the connection.
@@ -425,7 +425,7 @@ final class SHABox: @unchecked Sendable {
 
     /// The hex digest of everything given so far.
     func finalize() -> String {
-        queue.sync { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+        queue.sync { AuditChain.hex(hasher.finalize()) }
     }
 }
 

@@ -44,7 +44,7 @@ public final class JSONLinesReader {
             while let l = b.last, l == 0x0D || l == 0x20 || l == 0x09 { b = b.dropLast() }
             while let f = b.first, f == 0x20 || f == 0x09 { b = b.dropFirst() }
             if b.isEmpty { continue }
-            guard let text = String(validating: b, as: UTF8.self) else {
+            guard let text = b.withUnsafeBufferPointer({ UTF8Text.string($0) }) else {
                 throw SyntaxProblem(line: lineNo, reason: "is not valid UTF-8 text", recoverable: true)
             }
             let object: [String: JSONValue]

@@ -44,32 +44,30 @@ public struct Worklists: Sendable {
     /// FROM and WHERE of a list's unreviewed items inside the actor's scope: the one definition the
     /// list and its count share.
     func unreviewedItems(_ kind: Kind, for actor: Actor, now: Instant) -> SQLText {
-        var q: SQLText
+        // The list's tables, then the columns of its time, record id and unit.
+        let from: String, time: String, id: String, unit: String
         switch kind {
         case .incidents:
-            q = SQLText("""
+            from = """
                 FROM el_incidents i LEFT JOIN el_cases cs ON cs.case_id = i.case_id LEFT JOIN el_units u ON u.unit_id = i.unit_id
-                WHERE i.category IN ('criminal', 'public_order') AND i.received_at >=
-                """)
-            q.append(" ")
-            q.bind(window(now))
-            q.append(" AND i.received_at <= ")
-            q.bind(now.seconds)
-            q.append(" AND NOT EXISTS (SELECT 1 FROM worklist_marks m WHERE m.kind = 'incidents' AND m.record_id = i.incident_id)")
-            q.append(Self.scopeText(actor, column: "i.unit_id"))
+                WHERE i.category IN ('criminal', 'public_order') AND
+                """
+            (time, id, unit) = ("i.received_at", "i.incident_id", "i.unit_id")
         case .measures:
-            q = SQLText("""
+            from = """
                 FROM el_measures m JOIN el_cases cs ON cs.case_id = m.case_id LEFT JOIN el_persons p ON p.person_id = m.person_id
                 LEFT JOIN el_units u ON u.unit_id = cs.unit_id
-                WHERE m.started_at >=
-                """)
-            q.append(" ")
-            q.bind(window(now))
-            q.append(" AND m.started_at <= ")
-            q.bind(now.seconds)
-            q.append(" AND NOT EXISTS (SELECT 1 FROM worklist_marks w WHERE w.kind = 'measures' AND w.record_id = m.measure_id)")
-            q.append(Self.scopeText(actor, column: "cs.unit_id"))
+                WHERE
+                """
+            (time, id, unit) = ("m.started_at", "m.measure_id", "cs.unit_id")
         }
+        var q = SQLText(from)
+        q.append(" \(time) >= ")
+        q.bind(window(now))
+        q.append(" AND \(time) <= ")
+        q.bind(now.seconds)
+        q.append(" AND NOT EXISTS (SELECT 1 FROM worklist_marks wm WHERE wm.kind = '\(kind.rawValue)' AND wm.record_id = \(id))")
+        q.append(Self.scopeText(actor, column: unit))
         return q
     }
 
