@@ -18,31 +18,29 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    static func line(_ f: ImportFileSummary) -> String {
-        "\(f.file): \(f.rows) rows, \(f.inserted) inserted, \(f.updated) updated, \(f.unchanged) unchanged, "
-            + "\(f.rejected) rejected, \(String(format: "%.2f", f.seconds)) s, sha256 \(f.sha256.prefix(12))"
-    }
-
     func run() async throws {
         let settings = try await storeOptions.settings()
         let store = try await storeOptions.openStore(settings)
         let tty = isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
-        // On a terminal: a live line per file on stderr, the file lines at the end. Redirected: each
-        // file's line as soon as the file is done (a long import shows how far it got in a log).
+        // Progress on stderr: on a terminal a live line per file; redirected, a line as each file is
+        // read (a long import shows how far it got in a log). Nothing is written before the import
+        // commits, so these lines count rows read, not written; the file lines on stdout come after.
         let progress: @Sendable (ImportProgress) -> Void = { p in
             if tty {
                 let line = "\r\(p.file): \(p.rows) rows, \(Int(p.rowsPerSecond)) rows/s" + (p.finished ? "\n" : "")
                 FileHandle.standardError.write(Data(line.utf8))
             } else if let f = p.summary {
-                FileHandle.standardOutput.write(Data((Self.line(f) + "\n").utf8))
+                let line = "\(f.file): \(f.rows) rows read, \(f.rejected) rejected, \(String(format: "%.2f", f.seconds)) s\n"
+                FileHandle.standardError.write(Data(line.utf8))
             }
         }
         let importer = Importer(store: store, options: .init(skipInvalid: skipInvalid, rejectsPath: rejects, progress: progress))
         do {
             let report = try await importer.run(folder: folder)
             for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-            if tty {
-                for f in report.files { print(Self.line(f)) }
+            for f in report.files {
+                print("\(f.file): \(f.rows) rows, \(f.inserted) inserted, \(f.updated) updated, \(f.unchanged) unchanged, "
+                      + "\(f.rejected) rejected, \(String(format: "%.2f", f.seconds)) s, sha256 \(f.sha256.prefix(12))")
             }
             if report.problemCount > 0 {
                 for p in report.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
