@@ -32,7 +32,9 @@ public enum FieldCodec {
     /// it is a problem.
     public static func parse(_ raw: String, as field: Field) -> Result<StoredValue?, FieldProblem> {
         let s = raw
-        if s.isEmpty || (field.type != .text && s.trimmingSpaces.isEmpty) {
+        let isText: Bool
+        if case .text = field.type { isText = true } else { isText = false }
+        if s.isEmpty || (!isText && s.trimmingSpaces.isEmpty) {
             return field.required
                 ? .failure(FieldProblem(field: field.name, reason: "is required but empty")) : .success(nil)
         }

@@ -33,6 +33,16 @@ struct CSVBlock: Sendable {
 
     var count: Int { lines.count }
 
+    /// Empties the block, keeping its storage for the next records.
+    mutating func clear() {
+        bytes.removeAll(keepingCapacity: true)
+        cellEnds.removeAll(keepingCapacity: true)
+        recordStarts.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+        problem = nil
+        finished = false
+    }
+
     mutating func reserve(records n: Int) {
         recordStarts.reserveCapacity(n)
         lines.reserveCapacity(n)
@@ -76,10 +86,12 @@ public final class CSVReader: @unchecked Sendable {
     private var done = false
     private let readAhead: DispatchQueue?
     private var ahead: CSVBlock?
+    /// The block last consumed, whose storage the next scan reuses (touched where the scans run).
+    private var spare: CSVBlock?
     static let blockRecords = 1024
 
     /// `onChunk` is called with every chunk read (for the file's SHA-256).
-    public init(path: String, readAhead: Bool = false, onChunk: (@Sendable (Data) -> Void)? = nil) throws {
+    public init(path: String, readAhead: Bool = false, onChunk: (@Sendable (UnsafeRawBufferPointer) -> Void)? = nil) throws {
         file = try ChunkedFile(path: path, onChunk: onChunk)
         self.readAhead = readAhead ? DispatchQueue(label: "anguan.import.csv-read-ahead") : nil
         if readAhead { startReadingAhead() }
@@ -214,7 +226,9 @@ public final class CSVReader: @unchecked Sendable {
 
     /// Scans up to `max` records into a new block.
     private func scanBlock(max: Int) -> CSVBlock {
-        var block = CSVBlock()
+        var block = spare ?? CSVBlock()
+        spare = nil
+        block.clear()
         block.reserve(records: max)
         var s = scan
         defer { scan = s }
@@ -243,6 +257,10 @@ public final class CSVReader: @unchecked Sendable {
                 problem = p
             case .needMore:  // end of file
                 block.finished = true
+                if let e = file.readError {
+                    problem = SyntaxProblem(line: startLine, reason: "the file cannot be read from this line on: \(e)")
+                    break
+                }
                 switch s.state {
                 case .quoted:
                     problem = SyntaxProblem(line: startLine,
@@ -277,9 +295,15 @@ public final class CSVReader: @unchecked Sendable {
     /// Makes the next block current: the one read ahead (waiting for it), or one read now.
     private func advance() {
         if let queue = readAhead {
-            current = queue.sync { ahead ?? CSVBlock() }
+            current = queue.sync {
+                spare = current
+                defer { ahead = nil }
+                return ahead ?? CSVBlock()
+            }
             if !current.finished { startReadingAhead() }
         } else {
+            spare = current
+            current = CSVBlock()
             current = scanBlock(max: Self.blockRecords)
         }
         cursor = 0

@@ -1,19 +1,22 @@
 import Foundation
 
 /// A file read in chunks of 1 MB into a byte buffer, with a leading UTF-8 BOM skipped: what the CSV
-/// and JSON Lines readers share. Memory stays flat whatever the file's size.
+/// and JSON Lines readers share. Memory stays flat whatever the file's size: the buffer is reused
+/// from chunk to chunk.
 final class ChunkedFile {
     private let handle: FileHandle
     /// The bytes read and not yet consumed start at `pos`.
     private(set) var buffer: [UInt8] = []
     var pos = 0
     private(set) var eof = false
+    /// Why reading stopped before the end of the file, if it did.
+    private(set) var readError: String?
     private var first = true
-    /// Called with every chunk read (for the file's SHA-256).
-    private let onChunk: ((Data) -> Void)?
+    /// Called with every chunk read, on the reading thread (for the file's SHA-256).
+    private let onChunk: ((UnsafeRawBufferPointer) -> Void)?
     static let chunk = 1 << 20
 
-    init(path: String, onChunk: ((Data) -> Void)?) throws {
+    init(path: String, onChunk: ((UnsafeRawBufferPointer) -> Void)?) throws {
         guard let h = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
         handle = h
         self.onChunk = onChunk
@@ -21,22 +24,31 @@ final class ChunkedFile {
 
     deinit { try? handle.close() }
 
-    /// Reads the next chunk, keeping the unconsumed bytes; false at the end of the file.
+    /// Reads the next chunk, keeping the unconsumed bytes; false at the end of the file (or when it
+    /// cannot be read further: `readError` says why).
     func fill() -> Bool {
         if eof { return false }
-        let data = handle.readData(ofLength: Self.chunk)
-        if data.isEmpty {
-            eof = true
-            return false
-        }
-        onChunk?(data)
         if pos < buffer.count {
             buffer.removeFirst(pos)
         } else {
             buffer.removeAll(keepingCapacity: true)
         }
         pos = 0
-        buffer.append(contentsOf: data)
+        let kept = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: Self.chunk))
+        let fd = handle.fileDescriptor
+        let n = buffer.withUnsafeMutableBytes { b -> Int in
+            var n: Int
+            repeat { n = read(fd, b.baseAddress! + kept, Self.chunk) } while n < 0 && errno == EINTR
+            if n > 0 { onChunk?(UnsafeRawBufferPointer(rebasing: b[kept..<kept + n])) }
+            return n
+        }
+        buffer.removeLast(Self.chunk - max(n, 0))
+        if n <= 0 {
+            if n < 0 { readError = String(cString: strerror(errno)) }
+            eof = true
+            return false
+        }
         if first {
             first = false
             if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { pos = 3 }

@@ -1,7 +1,9 @@
 import AnguanCore
 import Crypto
 import Foundation
+import NIOCore
 import SQLKit
+import Synchronization
 
 /// The work of one import inside its transaction: reading, validating and writing each file.
 struct ImportJob: Sendable {
@@ -16,30 +18,32 @@ struct ImportJob: Sendable {
     /// Elements that some element refers to: only their ids need remembering while importing.
     static let referencedKinds = Set(ElementKind.allCases.flatMap { $0.schema.references.map(\.target) })
 
-    func prescan(_ files: [(ElementKind, String, Bool)], _ st: inout ImportState) async throws {
-        for (kind, file, jsonl) in files where Self.forwardTargets.contains(kind) {
-            let path = st.folder + "/" + file
-            var ids = HashedIdMap(values: false)
+    /// The ids of the files in `forwardTargets`, as `ImportState.key`s. It needs no database, so it
+    /// runs while the transaction is opened and the tables are planned.
+    static func prescan(folder: String, _ files: [(ElementKind, String, Bool)]) -> HashedIdMap {
+        var ids = HashedIdMap(capacity: 1024, values: false)
+        for (kind, file, jsonl) in files where forwardTargets.contains(kind) {
+            let path = folder + "/" + file
             let idField = kind.schema.idField
             do {
                 if jsonl {
                     let r = try JSONLinesReader(path: path)
                     while let rec = try r.next() {
-                        if let id = rec.cells[idField], !id.isEmpty { ids.insert(FNV1a.hash(id)) }
+                        if let id = rec.cells[idField], !id.isEmpty { ids.insert(ImportState.key(kind, id)) }
                     }
                 } else {
                     let r = try CSVReader(path: path)
                     guard let header = try r.next() else { continue }
                     guard let pos = header.cells.firstIndex(where: { $0.trimmingSpaces == idField }) else { continue }
                     while let rec = try r.next() {
-                        if pos < rec.cells.count, !rec.cells[pos].isEmpty { ids.insert(FNV1a.hash(rec.cells[pos])) }
+                        if pos < rec.cells.count, !rec.cells[pos].isEmpty { ids.insert(ImportState.key(kind, rec.cells[pos])) }
                     }
                 }
             } catch {
                 continue  // the file's own pass reports it, located
             }
-            st.prescanned[kind.ordinal] = ids
         }
+        return ids
     }
 
     /// A row's cells as read, turned into a field → cell map only when the row is rejected.
@@ -83,7 +87,7 @@ struct ImportJob: Sendable {
         let clock = ContinuousClock()
         let t0 = clock.now
         let sha = SHABox()
-        let onChunk: @Sendable (Data) -> Void = { sha.update($0) }
+        let onChunk: @Sendable (UnsafeRawBufferPointer) -> Void = { sha.update($0) }
         /// Ends the file (read to its end, or given up at its header): its summary, and the progress.
         func done(_ st: inout ImportState, readToEnd: Bool = false) {
             if readToEnd { summary.sha256 = sha.finalize() }
@@ -151,6 +155,11 @@ struct ImportJob: Sendable {
         // Batches being written, oldest first: while one is stored the next is prepared (hashed,
         // encoded) and the one after is parsed.
         var inFlight: [(WriteBatch, Task<BulkWriter.Counts, any Error>)] = []
+        // The text the batches in flight carry (cell bytes), for the parse-ahead budget.
+        var inFlightBytes = 0
+        var batchBytes = 0
+        // COPY text buffers of stored batches, for the next batches.
+        var spareBuffers: [ByteBuffer] = []
         let writer = try BulkWriter(session: session, schema: schema, runId: runId, plan: plan,
                                     reuseStatement: options.reuseSQLiteStatement)
         defer { writer.finish() }
@@ -163,7 +172,8 @@ struct ImportJob: Sendable {
             while inFlight.count > keeping {
                 let (batch, task) = inFlight.removeFirst()
                 let counts = try await task.value
-                batch.empty()
+                inFlightBytes -= batch.bytes
+                if let buffer = batch.empty() { spareBuffers.append(buffer) }
                 if !writer.copiesDirectly {  // (counted when the batch was handed over)
                     summary.inserted += counts.inserted
                     summary.updated += counts.updated
@@ -236,9 +246,17 @@ struct ImportJob: Sendable {
             batch.removeAll(keepingCapacity: true)
             // Valid rows are written even when the import will be rolled back: later files find the
             // records they refer to in the database, so memory stays flat whatever the folder's size.
-            try await settle(keeping: 1)
+            // One batch is stored while the next waits. COPY straight into a table may run further
+            // ahead, within a budget of text: while the connection builds the previous file's indexes,
+            // this file is parsed, and its COPYs then follow each other with no wait.
+            let budget = writer.copiesDirectly ? ImportLimits.postgresParseAheadBytes : 0
+            while inFlight.count > 1 && (inFlightBytes + batchBytes > budget || inFlight.count >= ImportLimits.maxBatchesInFlight) {
+                try await settle(keeping: inFlight.count - 1)
+            }
             if writer.copiesDirectly { summary.inserted += accepted.count }
-            let toWrite = WriteBatch(accepted)
+            let toWrite = WriteBatch(accepted, bytes: batchBytes, buffer: spareBuffers.popLast())
+            inFlightBytes += batchBytes
+            batchBytes = 0
             accepted = []
             let previous = inFlight.last?.1
             let first = inFlight.isEmpty ? previousTail : nil
@@ -300,6 +318,7 @@ struct ImportJob: Sendable {
                         }
                         continue
                     }
+                    batchBytes += cells[p].utf8.count
                     switch FieldCodec.parse(cells[p], as: fields[i]) {
                     case .success(let v): values[i] = v
                     case .failure(let p): fieldProblems.append(p)
@@ -332,16 +351,15 @@ struct ImportJob: Sendable {
                 // References: to a rejected row, to the folder, or (checked per batch) to the database.
                 var refs: [(String, ElementKind, String)] = []
                 var refProblem: (String, String)?
-                func check(_ ref: String, _ pos: Int, _ target: ElementKind) -> Bool {
+                func check(_ ref: String, _ pos: Int, _ target: ElementKind, _ st: inout ImportState) -> Bool {
                     if ref == lastFound[pos] { return true }
                     if !st.rejectedIds.isEmpty, let rl = st.rejectedIds[target]?[ref] {
                         refProblem = (schema.fields[pos].name,
                                       "refers to \(target.fileStem) \"\(ref)\", which was rejected (line \(rl))")
                         return false
                     }
-                    let h = FNV1a.hash(ref)
-                    if target == kind && ref != id && idLines[h] != nil { return true }
-                    if st.wasPrescanned(target, h) || st.isKnown(target, ref) {
+                    if target == kind && ref != id && idLines[FNV1a.hash(ref)] != nil { return true }
+                    if st.isKnownOrPrescanned(ImportState.key(target, ref)) {
                         // (A row of this very file may still be rejected later: not cached then.)
                         if target != kind { lastFound[pos] = ref }
                         return true
@@ -352,9 +370,9 @@ struct ImportJob: Sendable {
                 for (pos, target, isList) in references {
                     guard let v = values[pos]?.text else { continue }
                     if isList {
-                        for ref in FieldCodec.listItems(v) where !check(ref, pos, target) { break }
+                        for ref in FieldCodec.listItems(v) where !check(ref, pos, target, &st) { break }
                     } else {
-                        _ = check(v, pos, target)
+                        _ = check(v, pos, target, &st)
                     }
                     if refProblem != nil { break }
                 }
@@ -388,7 +406,7 @@ struct ImportJob: Sendable {
                     if wroteNothing { try await previousTail?.value }
                     for (batch, task) in last {
                         _ = try await task.value
-                        batch.empty()
+                        _ = batch.empty()
                     }
                     try await writer.complete()
                 }
@@ -413,19 +431,18 @@ struct ImportJob: Sendable {
     }
 }
 
-/// The running SHA-256 of a file while it is read, computed on a serial queue of its own so the
-/// thread that parses the file does not wait for it.
-final class SHABox: @unchecked Sendable {
-    private var hasher = SHA256()  // touched only on `queue`
-    private let queue = DispatchQueue(label: "anguan.import.sha256")
+/// The running SHA-256 of a file while it is read: updated with each chunk on the thread that reads
+/// it (the CSV reader's read-ahead queue), finalized by the importer once the file is read.
+final class SHABox: Sendable {
+    private let hasher = Mutex(SHA256())
 
-    func update(_ chunk: Data) {
-        queue.async { self.hasher.update(data: chunk) }
+    func update(_ chunk: UnsafeRawBufferPointer) {
+        hasher.withLock { $0.update(bufferPointer: chunk) }
     }
 
     /// The hex digest of everything given so far.
     func finalize() -> String {
-        queue.sync { AuditChain.hex(hasher.finalize()) }
+        hasher.withLock { AuditChain.hex($0.finalize()) }
     }
 }
 

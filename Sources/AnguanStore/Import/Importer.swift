@@ -72,6 +72,8 @@ public struct Importer: Sendable {
     /// nothing was written; returns the report otherwise.
     public func run(folder: String) async throws -> ImportReport {
         let started = clock_seconds()
+        let located = Self.locate(folder)
+        let prescan = Task { ImportJob.prescan(folder: folder, located.files) }
         let runId = try await store.write { s in
             let id = try await s.nextId(of: "import_runs")
             try await s.sql.raw("""
@@ -81,7 +83,6 @@ public struct Importer: Sendable {
             return id
         }
         var state = ImportState(folder: folder, skipInvalid: options.skipInvalid)
-        let located = Self.locate(folder)
         for p in located.problems { state.problem(p) }
 
         var outcome = ImportReport.Outcome.rejected
@@ -90,8 +91,8 @@ public struct Importer: Sendable {
                 let (finalState, committed) = try await store.write { [state, options] session in
                     var st = state
                     let job = ImportJob(session: session, runId: runId, options: options)
-                    try await job.prescan(located.files, &st)
                     let plans = try await job.plan(located.files)
+                    st.prescanned = await prescan.value
                     do {
                         for ((kind, file, jsonl), plan) in zip(located.files, plans) {
                             try await job.importFile(kind: kind, file: file, jsonl: jsonl, plan: plan, &st)
@@ -198,8 +199,8 @@ struct ImportState: Sendable {
     var problemCount = 0
     var warnings: [String] = []
     var summaries: [ImportFileSummary] = []
-    /// Ids found by the pre-scan of files that are referred to before they are loaded.
-    var prescanned = [HashedIdMap?](repeating: nil, count: ElementKind.allCases.count)
+    /// Ids found by the pre-scan of files that are referred to before they are loaded, as `key`s.
+    var prescanned = HashedIdMap(capacity: 1024, values: false)
     /// Ids of rejected records (with `skipInvalid`): rows referring to them are rejected too.
     var rejectedIds: [ElementKind: [String: Int]] = [:]
     var rejects: [RejectedRow] = []
@@ -213,9 +214,10 @@ struct ImportState: Sendable {
     /// past the cap references are simply looked up.
     var known = HashedIdMap(capacity: 65_536, values: false)
 
+    /// The hash under which an id of an element is remembered.
     static func key(_ kind: ElementKind, _ id: String) -> UInt64 {
         var h = FNV1a()
-        h.add(kind.rawValue)
+        h.add(byte: UInt8(truncatingIfNeeded: kind.ordinal))
         h.add(byte: 0x1F)
         h.add(id)
         return h.value
@@ -225,11 +227,9 @@ struct ImportState: Sendable {
         if known.count < ImportLimits.knownIdCap { known.insert(Self.key(kind, id)) }
     }
 
-    func isKnown(_ kind: ElementKind, _ id: String) -> Bool { known.contains(Self.key(kind, id)) }
-
-    /// Whether the pre-scan found the id (by its FNV hash) in the file of `kind`.
-    func wasPrescanned(_ kind: ElementKind, _ idHash: UInt64) -> Bool {
-        prescanned[kind.ordinal]?.contains(idHash) ?? false
+    /// Whether the id with this `key` is confirmed, or was found by the pre-scan.
+    func isKnownOrPrescanned(_ key: UInt64) -> Bool {
+        known.contains(key) || prescanned.contains(key)
     }
 
     mutating func problem(_ p: ImportProblem) {

@@ -33,7 +33,7 @@ public final class JSONLinesReader {
     private let lines: LineSplitter
     private let decoder = JSONDecoder()
 
-    public init(path: String, onChunk: ((Data) -> Void)? = nil) throws {
+    public init(path: String, onChunk: ((UnsafeRawBufferPointer) -> Void)? = nil) throws {
         lines = try LineSplitter(path: path, onChunk: onChunk)
     }
 
@@ -79,7 +79,7 @@ final class LineSplitter {
     private let file: ChunkedFile
     private var line = 0
 
-    init(path: String, onChunk: ((Data) -> Void)?) throws {
+    init(path: String, onChunk: ((UnsafeRawBufferPointer) -> Void)?) throws {
         file = try ChunkedFile(path: path, onChunk: onChunk)
     }
 
@@ -92,6 +92,9 @@ final class LineSplitter {
                 return (line, l)
             }
             if !file.fill() {
+                if let e = file.readError {
+                    throw SyntaxProblem(line: line + 1, reason: "the file cannot be read past line \(line): \(e)")
+                }
                 if file.pos < file.buffer.count {
                     let l = Array(file.buffer[file.pos...])
                     file.pos = file.buffer.count
