@@ -234,6 +234,11 @@ struct ImportTests {
         }
         let before = try await indexes()
         #expect(before.count > 20)
+        // What the pages and the patrol look up is indexed; what no query reads is not.
+        for needed in ["ix_measures_case_id", "ix_transcripts_case_id", "ix_venue_visits_person_id", "ix_incidents_unit_id"] {
+            #expect(before.contains(needed), "\(needed)")
+        }
+        #expect(Set(before).isDisjoint(with: ["ix_incidents_officer_id", "ix_measures_person_id", "ix_transcripts_person_id"]))
         var files = FixtureFolder.valid
         // cases.csv without its required case_type: the file is given up at its header.
         files["cases.csv"] = files["cases.csv"]!.replacingOccurrences(of: "case_id,case_type,", with: "case_id,kind,")

@@ -19,6 +19,7 @@ public struct Migrator: Sendable {
         M003Problems(),
         M004ClosedLoop(),
         M005ProblemListIndexes(),
+        M006UnqueriedIndexes(),
     ]
 
     public static var latestVersion: Int { all.last!.version }
