@@ -1,8 +1,9 @@
 /// A closed set of codes, each with exactly one Chinese label (the term the law uses).
 ///
 /// The interchange format accepts a value by its code or by its label; storage and export
-/// always use the code.
-public struct Enumeration: Sendable, Hashable {
+/// always use the code. A class: a field's type carries it, and the importer copies field types
+/// by the million.
+public final class Enumeration: Sendable, Hashable {
     /// A short English name for messages, e.g. `measure kind`.
     public let name: String
     /// The codes in catalogue order, each with its Chinese label.

@@ -25,8 +25,9 @@ public enum FieldType: Sendable, Hashable {
     case referenceList(ElementKind)
 }
 
-/// One field (column) of an element.
-public struct Field: Sendable, Hashable {
+/// One field (column) of an element. A class: the importer reads a row's fields by the million,
+/// and a reference is one count to keep where this struct's strings and type were five.
+public final class Field: Sendable, Hashable {
     public let name: String
     public let type: FieldType
     public let required: Bool
@@ -38,5 +39,14 @@ public struct Field: Sendable, Hashable {
         self.type = type
         self.required = required
         self.label = label
+    }
+
+    public static func == (lhs: Field, rhs: Field) -> Bool {
+        lhs.name == rhs.name && lhs.type == rhs.type && lhs.required == rhs.required && lhs.label == rhs.label
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(type)
     }
 }
