@@ -50,7 +50,8 @@ struct CSVBlock: Sendable {
     }
 
     /// The cells of record `r` as text into `cells`; false (and empty cells) when one is not UTF-8.
-    func strings(of r: Int, into cells: inout [String]) -> Bool {
+    /// (Mutating only so that a reader's block is used in place, not copied for every record.)
+    mutating func strings(of r: Int, into cells: inout [String]) -> Bool {
         cells.removeAll(keepingCapacity: true)
         let first = recordStarts[r]
         let end = r + 1 < recordStarts.count ? recordStarts[r + 1] : cellEnds.count
@@ -182,9 +183,9 @@ public final class CSVReader: @unchecked Sendable {
                     q = n
                 }
                 var k = i
-                while k < q {
-                    if p[k] == 0x0A { s.lineNo += 1 }
-                    k += 1
+                while k < q, let nl = memchr(base + k, 0x0A, q - k) {  // line breaks inside the quotes
+                    s.lineNo += 1
+                    k = base.distance(to: nl.assumingMemoryBound(to: UInt8.self)) + 1
                 }
                 block.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<q]))
                 if q + 1 < n, p[q + 1] == 0x2C {  // closing quote, then ,

@@ -64,9 +64,10 @@ struct ImportJob: Sendable {
         }
     }
 
-    /// A row parsed and validated except for its references to other records.
+    /// A row of the batch (by its index) whose references are not all found yet: they are looked up
+    /// in the database when the batch is flushed.
     private struct Pending {
-        var record: CanonicalRecord
+        var index: Int
         var cells: RowCells
         /// (column, target element, id) of each reference still to be found.
         var refs: [(String, ElementKind, String)]
@@ -181,7 +182,10 @@ struct ImportJob: Sendable {
                 }
             }
         }
-        var batch: [Pending] = []
+        // The rows parsed and validated, their ids' keys, and those still waiting for references.
+        var batch: [CanonicalRecord] = []
+        var batchKeys: [UInt64] = []
+        var waiting: [Pending] = []
         let remembers = Self.referencedKinds.contains(kind)
         let batchSize = session.dialect == .postgres ? ImportLimits.postgresBatchSize : ImportLimits.batchSize
         let references = schema.references
@@ -207,7 +211,7 @@ struct ImportJob: Sendable {
             guard !batch.isEmpty else { return }
             // Look up, in one query per element, the referenced ids not found in the folder.
             var wanted: [ElementKind: Set<String>] = [:]
-            for p in batch { for (_, t, id) in p.refs { wanted[t, default: []].insert(id) } }
+            for p in waiting { for (_, t, id) in p.refs { wanted[t, default: []].insert(id) } }
             var found: [ElementKind: Set<String>] = [:]
             for (t, ids) in wanted {
                 let idCol = t.schema.idField
@@ -227,23 +231,30 @@ struct ImportJob: Sendable {
                 }
                 found[t] = got
             }
-            var accepted: [CanonicalRecord] = []
-            accepted.reserveCapacity(batch.count)
-            for p in batch {
-                var ok = true
+            var rejected = Set<Int>()
+            for p in waiting {
                 for (col, t, id) in p.refs where !(found[t]?.contains(id) ?? false) {
-                    reject(p.cells, line: p.record.line, column: col,
+                    let rec = batch[p.index]
+                    reject(p.cells, line: rec.line, column: col,
                            reason: "refers to \(t.fileStem) \"\(id)\", which is neither in this folder nor in the database",
-                           id: p.record.id, &st)
-                    ok = false
+                           id: rec.id, &st)
+                    rejected.insert(p.index)
                     break
                 }
-                if ok {
-                    accepted.append(p.record)
-                    if remembers { st.remember(kind, p.record.id) }
-                }
             }
-            batch.removeAll(keepingCapacity: true)
+            waiting.removeAll(keepingCapacity: true)
+            if remembers {
+                for (i, key) in batchKeys.enumerated() where !rejected.contains(i) { st.remember(key: key) }
+            }
+            batchKeys.removeAll(keepingCapacity: true)
+            var accepted: [CanonicalRecord] = []
+            if rejected.isEmpty {
+                swap(&accepted, &batch)
+                batch.reserveCapacity(batchSize)
+            } else {
+                accepted = batch.enumerated().filter { !rejected.contains($0.offset) }.map(\.element)
+                batch.removeAll(keepingCapacity: true)
+            }
             // Valid rows are written even when the import will be rolled back: later files find the
             // records they refer to in the database, so memory stays flat whatever the folder's size.
             // One batch is stored while the next waits. COPY straight into a table may run further
@@ -342,7 +353,8 @@ struct ImportJob: Sendable {
                     continue
                 }
                 // Duplicate ids within the file.
-                if let first = idLines.insertIfAbsent(FNV1a.hash(id), Int32(clamping: line)) {
+                let key = ImportState.key(kind, id)
+                if let first = idLines.insertIfAbsent(key, Int32(clamping: line)) {
                     reject(rowCells(), line: line, column: schema.idField,
                            reason: "duplicate \(schema.idField) \"\(id)\": also on line \(first)", id: nil, &st)
                     continue
@@ -358,7 +370,7 @@ struct ImportJob: Sendable {
                                       "refers to \(target.fileStem) \"\(ref)\", which was rejected (line \(rl))")
                         return false
                     }
-                    if target == kind && ref != id && idLines[FNV1a.hash(ref)] != nil { return true }
+                    if target == kind && ref != id && idLines[ImportState.key(kind, ref)] != nil { return true }
                     if st.isKnownOrPrescanned(ImportState.key(target, ref)) {
                         // (A row of this very file may still be rejected later: not cached then.)
                         if target != kind { lastFound[pos] = ref }
@@ -383,7 +395,9 @@ struct ImportJob: Sendable {
                 let rec = CanonicalRecord(id: id, values: values, line: line)
                 // The cells are kept only while a reference waits for the database: rejecting the row
                 // then needs them for the rejects file.
-                batch.append(Pending(record: rec, cells: refs.isEmpty ? .none : rowCells(), refs: refs))
+                if !refs.isEmpty { waiting.append(Pending(index: batch.count, cells: rowCells(), refs: refs)) }
+                batch.append(rec)
+                if remembers { batchKeys.append(key) }
                 if batch.count >= batchSize {
                     try await flush(&st)
                     let now = clock.now

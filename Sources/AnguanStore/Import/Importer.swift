@@ -223,8 +223,10 @@ struct ImportState: Sendable {
         return h.value
     }
 
-    mutating func remember(_ kind: ElementKind, _ id: String) {
-        if known.count < ImportLimits.knownIdCap { known.insert(Self.key(kind, id)) }
+    mutating func remember(_ kind: ElementKind, _ id: String) { remember(key: Self.key(kind, id)) }
+
+    mutating func remember(key: UInt64) {
+        if known.count < ImportLimits.knownIdCap { known.insert(key) }
     }
 
     /// Whether the id with this `key` is confirmed, or was found by the pre-scan.
