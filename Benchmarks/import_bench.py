@@ -64,7 +64,8 @@ def main():
     a_runs, s_runs, a_rss = [], [], 0
     for r in range(a.runs):
         db, ref_db = os.path.join(work, f"anguan{r}.sqlite"), os.path.join(work, f"ref{r}.sqlite")
-        secs, rss = run([BIN, "import", data, "--db", "sqlite:" + db, "--log-level", "error"], stdout=subprocess.DEVNULL)
+        secs, rss = run([BIN, "import", data, "--db", "sqlite:" + db, "--log-level", "error"], stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL)
         a_runs.append(secs)
         a_rss = max(a_rss, rss)
         s_runs.append(run(["sqlite3", ref_db], stdin=open(script))[0])
@@ -98,7 +99,7 @@ def main():
                 for name in (f"anguan{r}", f"ref{r}"):
                     subprocess.run(["psql", url, "-qc", f"CREATE DATABASE {name}"], check=True)
                 secs, rss = run([BIN, "import", data, "--db", f"{base}/anguan{r}", "--log-level", "error"],
-                                stdout=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 p_runs.append(secs)
                 p_rss = max(p_rss, rss)
                 subprocess.run(["psql", f"{base}/ref{r}", "-qc", "\n".join(ddl)], check=True)

@@ -156,8 +156,7 @@ struct ImportJob: Sendable {
         // Batches being written, oldest first: while one is stored the next is prepared (hashed,
         // encoded) and the one after is parsed.
         var inFlight: [(WriteBatch, Task<BulkWriter.Counts, any Error>)] = []
-        // The text the batches in flight carry (cell bytes), for the parse-ahead budget.
-        var inFlightBytes = 0
+        // The text of the batch being parsed (cell bytes), to size its COPY data once.
         var batchBytes = 0
         // COPY text buffers of stored batches, for the next batches.
         var spareBuffers: [ByteBuffer] = []
@@ -173,7 +172,6 @@ struct ImportJob: Sendable {
             while inFlight.count > keeping {
                 let (batch, task) = inFlight.removeFirst()
                 let counts = try await task.value
-                inFlightBytes -= batch.bytes
                 if let buffer = batch.empty() { spareBuffers.append(buffer) }
                 if !writer.copiesDirectly {  // (counted when the batch was handed over)
                     summary.inserted += counts.inserted
@@ -257,16 +255,12 @@ struct ImportJob: Sendable {
             }
             // Valid rows are written even when the import will be rolled back: later files find the
             // records they refer to in the database, so memory stays flat whatever the folder's size.
-            // One batch is stored while the next waits. COPY straight into a table may run further
-            // ahead, within a budget of text: while the connection builds the previous file's indexes,
-            // this file is parsed, and its COPYs then follow each other with no wait.
-            let budget = writer.copiesDirectly ? ImportLimits.postgresParseAheadBytes : 0
-            while inFlight.count > 1 && (inFlightBytes + batchBytes > budget || inFlight.count >= ImportLimits.maxBatchesInFlight) {
-                try await settle(keeping: inFlight.count - 1)
-            }
+            // One batch is stored while the next waits. (Letting more wait, so that a file could be
+            // parsed while the connection builds the previous file's indexes, was no faster: the
+            // memory it took cost more than the wait.)
+            try await settle(keeping: 1)
             if writer.copiesDirectly { summary.inserted += accepted.count }
             let toWrite = WriteBatch(accepted, bytes: batchBytes, buffer: spareBuffers.popLast())
-            inFlightBytes += batchBytes
             batchBytes = 0
             accepted = []
             let previous = inFlight.last?.1

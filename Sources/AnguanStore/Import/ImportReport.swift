@@ -83,10 +83,6 @@ public enum ImportLimits {
     public static let batchSize = 2000
     /// PostgreSQL takes a batch as one COPY: fewer, larger ones spare a round trip and a COPY set-up each.
     public static let postgresBatchSize = 8000
-    /// COPY straight into an empty table: how much text (cell bytes) may be parsed ahead of the
-    /// connection, and in how many batches at most.
-    public static let postgresParseAheadBytes = 24 << 20
-    public static let maxBatchesInFlight = 16
     /// How many confirmed ids an import remembers (a 16 MB table) before it looks references up.
     public static let knownIdCap = 1_000_000
 }
