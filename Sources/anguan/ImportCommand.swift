@@ -19,6 +19,8 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
+        // The folder's pre-scan runs while the store is opened (and, new, migrated).
+        let scan = Importer.scan(folder: folder)
         let settings = try await storeOptions.settings()
         let store = try await storeOptions.openStore(settings)
         let tty = isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
@@ -36,7 +38,7 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let importer = Importer(store: store, options: .init(skipInvalid: skipInvalid, rejectsPath: rejects, progress: progress))
         do {
-            let report = try await importer.run(folder: folder)
+            let report = try await importer.run(folder: folder, scan: scan)
             for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
             for f in report.files {
                 print("\(f.file): \(f.rows) rows, \(f.inserted) inserted, \(f.updated) updated, \(f.unchanged) unchanged, "

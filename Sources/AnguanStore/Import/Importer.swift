@@ -68,12 +68,27 @@ public struct Importer: Sendable {
         return (files, problems)
     }
 
-    /// Runs the import of `folder`. Throws `ImportRejected` when the folder has problems and
-    /// nothing was written; returns the report otherwise.
-    public func run(folder: String) async throws -> ImportReport {
+    /// A folder's element files, and the pre-scan of the ids later files refer to ahead, running
+    /// already: it needs no database, so it can start before the store is opened and migrated.
+    public struct FolderScan: Sendable {
+        let folder: String
+        let located: (files: [(ElementKind, String, Bool)], problems: [ImportProblem])
+        let prescan: Task<HashedIdMap, Never>
+    }
+
+    public static func scan(folder: String) -> FolderScan {
+        let located = locate(folder)
+        return FolderScan(folder: folder, located: located,
+                          prescan: Task { ImportJob.prescan(folder: folder, located.files) })
+    }
+
+    /// Runs the import of `folder` (with its scan, if started earlier). Throws `ImportRejected`
+    /// when the folder has problems and nothing was written; returns the report otherwise.
+    public func run(folder: String, scan: FolderScan? = nil) async throws -> ImportReport {
         let started = clock_seconds()
-        let located = Self.locate(folder)
-        let prescan = Task { ImportJob.prescan(folder: folder, located.files) }
+        let scan = scan?.folder == folder ? scan! : Self.scan(folder: folder)
+        let located = scan.located
+        let prescan = scan.prescan
         let runId = try await store.write { s in
             let id = try await s.nextId(of: "import_runs")
             try await s.sql.raw("""
