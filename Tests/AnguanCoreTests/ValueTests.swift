@@ -3,6 +3,14 @@ import Testing
 
 @Suite("Times, dates and identity numbers")
 struct ValueTests {
+    @Test("spaces around a cell are trimmed, ideographic ones too; Chinese text without them is kept whole",
+          arguments: [("\u{3000}刑事拘留", "刑事拘留"), ("刑事拘留\u{3000}", "刑事拘留"), (" detention ", "detention"),
+                      ("刑事拘留", "刑事拘留"), ("取保\t", "取保"), ("\u{00A0}U01", "U01"), ("a 中 b", "a 中 b"),
+                      ("  ", ""), ("中", "中"), ("é", "é")])
+    func trimming(_ cell: String, _ trimmed: String) {
+        #expect(cell.trimmingSpaces == trimmed)
+    }
+
     @Test func cstWithoutOffsetIsChinaTime() {
         let t = Instant.parse("2026-03-01 08:00")!
         #expect(t.seconds == 1_772_323_200)  // 2026-03-01T00:00:00Z

@@ -34,7 +34,9 @@ public enum FieldCodec {
         let s = raw
         let isText: Bool
         if case .text = field.type { isText = true } else { isText = false }
-        if s.isEmpty || (!isText && s.trimmingSpaces.isEmpty) {
+        // What typed fields are read from: the cell without surrounding spaces (trimmed once).
+        let t = isText ? s : s.trimmingSpaces
+        if s.isEmpty || t.isEmpty {
             return field.required
                 ? .failure(FieldProblem(field: field.name, reason: "is required but empty")) : .success(nil)
         }
@@ -45,29 +47,29 @@ public enum FieldCodec {
         case .text, .reference:
             return .success(.text(s))
         case .time:
-            guard let t = Instant.parse(s.trimmingSpaces) else {
+            guard let i = Instant.parse(t) else {
                 return fail("is not a time (expected YYYY-MM-DD HH:MM[:SS] or ISO 8601)")
             }
-            return .success(.int(t.seconds))
+            return .success(.int(i.seconds))
         case .date:
-            guard let d = CivilDate.parse(s.trimmingSpaces) else { return fail("is not a date (expected YYYY-MM-DD)") }
+            guard let d = CivilDate.parse(t) else { return fail("is not a date (expected YYYY-MM-DD)") }
             return .success(.text(d.description))
         case .bool:
-            switch s.trimmingSpaces.lowercased() {
+            switch t.lowercased() {
             case "1", "true", "是": return .success(.int(1))
             case "0", "false", "否": return .success(.int(0))
             default: return fail("is not a boolean (expected 1/0, true/false or 是/否)")
             }
         case .number:
-            guard let d = Double(s.trimmingSpaces), d.isFinite else { return fail("is not a number") }
+            guard let d = Double(t), d.isFinite else { return fail("is not a number") }
             return .success(.real(d))
         case .enumeration(let e):
-            guard let code = e.code(for: s.trimmingSpaces) else {
+            guard let code = e.code(for: t) else {
                 return fail("is not a \(e.name) (expected one of \(e.codeList), or its Chinese label)")
             }
             return .success(.text(code))
         case .enumerationOrText(let e):
-            return .success(.text(e.code(for: s.trimmingSpaces) ?? s))
+            return .success(.text(e.code(for: t) ?? s))
         case .enumerationList(let e):
             var codes: [String] = []
             for item in listItems(s) {
@@ -85,7 +87,6 @@ public enum FieldCodec {
             }
             return .success(.text(items.joined(separator: ";")))
         case .idNumber:
-            let t = s.trimmingSpaces
             if let why = IDNumber.problem(t) { return fail("is not a valid 公民身份号码: \(why)") }
             return .success(.text(IDNumber.canonical(t)))
         }
@@ -123,8 +124,15 @@ public enum FieldCodec {
 extension String {
     /// The string without leading and trailing spaces, tabs and newlines.
     public var trimmingSpaces: String {
-        // Fast path: an ASCII, non-space first and last byte means nothing to trim.
-        if let f = utf8.first, let l = utf8.last, f < 0x80, l < 0x80, f > 0x20, l > 0x20 { return self }
+        // Fast path: nothing to trim when the first and last characters are visible ASCII or CJK
+        // ideographs (U+4E00–U+9FFF, led by bytes E4–E9; no whitespace is).
+        let plain = utf8.withContiguousStorageIfAvailable { u -> Bool in
+            guard let f = u.first, let l = u.last else { return false }
+            let firstPlain = (f > 0x20 && f < 0x80) || (f >= 0xE4 && f <= 0xE9)
+            let lastPlain = (l > 0x20 && l < 0x80) || (u.count >= 3 && u[u.count - 3] >= 0xE4 && u[u.count - 3] <= 0xE9)
+            return firstPlain && lastPlain
+        }
+        if plain == true { return self }
         if isEmpty { return self }
         guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
         let last = lastIndex(where: { !$0.isWhitespace })!

@@ -246,7 +246,7 @@ struct ImportState: Sendable {
 
     /// Whether the id with this `key` is confirmed, or was found by the pre-scan.
     func isKnownOrPrescanned(_ key: UInt64) -> Bool {
-        known.contains(key) || prescanned.contains(key)
+        prescanned.contains(key) || known.contains(key)  // the small table first
     }
 
     mutating func problem(_ p: ImportProblem) {
