@@ -392,7 +392,7 @@ struct ImportJob: Sendable {
                 if !refs.isEmpty { waiting.append(Pending(index: batch.count, cells: rowCells(), refs: refs)) }
                 batch.append(rec)
                 if remembers { batchKeys.append(key) }
-                if batch.count >= batchSize {
+                if batch.count >= batchSize || batchBytes >= ImportLimits.batchTextBytes {
                     try await flush(&st)
                     let now = clock.now
                     if let progress = options.progress, now - lastProgress > .milliseconds(500) {
