@@ -11,6 +11,17 @@ struct ValueTests {
         #expect(cell.trimmingSpaces == trimmed)
     }
 
+    @Test("a list of ids is stored canonically, whether written so or not",
+          arguments: [("032105;032115", "032105;032115"), (" 032105 ; ;032115 ", "032105;032115"),
+                      ("\u{3000}032105", "032105"), ("032105;", "032105"), (";032105", "032105"),
+                      ("a;;b", "a;b"), ("x", "x")])
+    func referenceLists(_ cell: String, _ stored: String) throws {
+        let field = Field("officer_ids", .referenceList(.officers), label: "办案民警")
+        let value = try FieldCodec.parse(cell, as: field).get()
+        #expect(value?.text == stored)
+        #expect(FieldCodec.listItems(cell).joined(separator: ";") == stored)
+    }
+
     @Test func cstWithoutOffsetIsChinaTime() {
         let t = Instant.parse("2026-03-01 08:00")!
         #expect(t.seconds == 1_772_323_200)  // 2026-03-01T00:00:00Z

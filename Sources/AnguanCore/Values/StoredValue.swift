@@ -80,6 +80,7 @@ public enum FieldCodec {
             }
             return .success(codes.isEmpty ? nil : .text(codes.joined(separator: ";")))
         case .referenceList:
+            if isCanonicalList(s) { return .success(.text(s)) }
             let items = listItems(s)
             if items.isEmpty {
                 return field.required
@@ -94,7 +95,36 @@ public enum FieldCodec {
 
     /// The items of a `;` list, trimmed, empty items dropped.
     public static func listItems(_ s: String) -> [String] {
-        s.split(separator: ";", omittingEmptySubsequences: true).map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        var items: [String] = []
+        forEachListItem(s) { items.append($0) }
+        return items
+    }
+
+    /// Calls `body` with each item of a `;` list, trimmed, empty items skipped: `listItems` without
+    /// building the array (the importer checks every id of every list).
+    public static func forEachListItem(_ s: String, _ body: (String) -> Void) {
+        var start = s.utf8.startIndex
+        let end = s.utf8.endIndex
+        while start < end {
+            let stop = s.utf8[start...].firstIndex(of: UInt8(ascii: ";")) ?? end
+            if stop > start {
+                let item = String(s[start..<stop]).trimmingSpaces
+                if !item.isEmpty { body(item) }
+            }
+            start = stop < end ? s.utf8.index(after: stop) : end
+        }
+    }
+
+    /// Whether a `;` list is written canonically already (items joined by `;`, none empty, none with
+    /// surrounding spaces): then its canonical form is the cell itself.
+    static func isCanonicalList(_ s: String) -> Bool {
+        var previous: UInt8 = UInt8(ascii: ";")
+        for b in s.utf8 {
+            if b <= 0x20 || b >= 0x80 { return false }  // (spaces to trim, or characters to look at closer)
+            if b == UInt8(ascii: ";") && previous == UInt8(ascii: ";") { return false }
+            previous = b
+        }
+        return previous != UInt8(ascii: ";")
     }
 
     /// The canonical interchange spelling of a stored value (what `export` writes).

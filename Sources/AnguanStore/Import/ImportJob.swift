@@ -376,7 +376,10 @@ struct ImportJob: Sendable {
                 for (pos, target, isList) in references {
                     guard let v = values[pos]?.text else { continue }
                     if isList {
-                        for ref in FieldCodec.listItems(v) where !check(ref, pos, target, &st) { break }
+                        var failed = false
+                        FieldCodec.forEachListItem(v) { ref in
+                            if !failed && !check(ref, pos, target, &st) { failed = true }
+                        }
                     } else {
                         _ = check(v, pos, target, &st)
                     }
