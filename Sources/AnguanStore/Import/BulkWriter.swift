@@ -150,7 +150,7 @@ struct BulkWriter {
     var columns: [String] { Self.columns(schema) }
 
     /// The work of a batch that needs no connection (content hashes; for COPY straight into a table
-    /// that was empty, the COPY text), so it can run while the previous batch is being stored.
+    /// that was empty, the COPY data), so it can run while the previous batch is being stored.
     func prepare(_ batch: WriteBatch) {
         for i in batch.records.indices {
             batch.records[i].hash = ContentHash.of(batch.records[i].values)
@@ -159,7 +159,7 @@ struct BulkWriter {
             var buffer = batch.copyData ?? ByteBuffer()
             batch.copyData = nil
             buffer.clear()
-            copyData(batch.records, textBytes: batch.bytes, into: &buffer)
+            encodeCopy(batch.records, textBytes: batch.bytes, into: &buffer)
             batch.copyData = buffer
         }
     }
@@ -259,7 +259,7 @@ struct BulkWriter {
     /// (`textBytes`: about how much text the records hold, to size it once). Text goes as its
     /// UTF-8 bytes, unescaped; times, booleans and hashes as 8-byte integers, numbers as 8-byte
     /// floats: the types of the columns (`M001ElementTables.sqlType`), so the server parses nothing.
-    private func copyData(_ records: [CanonicalRecord], textBytes: Int, into buffer: inout ByteBuffer) {
+    private func encodeCopy(_ records: [CanonicalRecord], textBytes: Int, into buffer: inout ByteBuffer) {
         let columnCount = schema.fields.count + 3
         buffer.reserveCapacity(minimumWritableBytes: textBytes + records.count * (columnCount * 12 + 2) + 32)
         buffer.writeBytes(PostgresCopyBinary.header)
@@ -293,7 +293,7 @@ struct BulkWriter {
             CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stage) (LIKE \(unsafeRaw: table)) ON COMMIT DROP
             """).run()
         var payload = ByteBuffer()
-        copyData(records, textBytes: 0, into: &payload)
+        encodeCopy(records, textBytes: 0, into: &payload)
         try await conn.copyBinary(into: stage, columns: columns, payload, logger: session.logger)
         try await session.sql.raw("""
             INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: cols)) SELECT \(unsafeRaw: cols) FROM \(unsafeRaw: stage)

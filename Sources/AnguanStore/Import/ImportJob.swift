@@ -156,9 +156,9 @@ struct ImportJob: Sendable {
         // Batches being written, oldest first: while one is stored the next is prepared (hashed,
         // encoded) and the one after is parsed.
         var inFlight: [(WriteBatch, Task<BulkWriter.Counts, any Error>)] = []
-        // The text of the batch being parsed (cell bytes), to size its COPY data once.
+        // The text of the batch being parsed (cell bytes): it ends a batch early, and sizes its COPY data.
         var batchBytes = 0
-        // COPY text buffers of stored batches, for the next batches.
+        // COPY data buffers of stored batches, for the next batches.
         var spareBuffers: [ByteBuffer] = []
         let writer = try BulkWriter(session: session, schema: schema, runId: runId, plan: plan,
                                     reuseStatement: options.reuseSQLiteStatement)
@@ -187,6 +187,8 @@ struct ImportJob: Sendable {
         let remembers = Self.referencedKinds.contains(kind)
         let batchSize = session.dialect == .postgres ? ImportLimits.postgresBatchSize : ImportLimits.batchSize
         let references = schema.references
+        // The field whose empty cell is read from `transcripts/<transcript_id>.txt`.
+        let textFromFile = kind == .transcripts ? schema.position(of: "text") : nil
         let fields = schema.fields
         // The last id each reference column was found to name: rows of one case follow each other,
         // so most references repeat the row before.
@@ -330,7 +332,7 @@ struct ImportJob: Sendable {
                     }
                 }
                 let id = values[0]?.text ?? ""
-                if kind == .transcripts, fieldProblems.isEmpty, let ti = schema.position(of: "text"), values[ti] == nil {
+                if let ti = textFromFile, fieldProblems.isEmpty, values[ti] == nil {
                     switch TranscriptText.load(folder: st.folder, transcriptId: id) {
                     case .success(let text): values[ti] = .text(text)
                     case .failure(let p): fieldProblems.append(p)
@@ -364,8 +366,9 @@ struct ImportJob: Sendable {
                                       "refers to \(target.fileStem) \"\(ref)\", which was rejected (line \(rl))")
                         return false
                     }
-                    if target == kind && ref != id && idLines[ImportState.key(kind, ref)] != nil { return true }
-                    if st.isKnownOrPrescanned(ImportState.key(target, ref)) {
+                    let refKey = ImportState.key(target, ref)
+                    if target == kind && ref != id && idLines[refKey] != nil { return true }
+                    if st.isKnownOrPrescanned(refKey) {
                         // (A row of this very file may still be rejected later: not cached then.)
                         if target != kind { lastFound[pos] = ref }
                         return true

@@ -32,10 +32,7 @@ struct M001ElementTables: Migration {
             for (pos, _, _) in schema.references where schema.fields[pos].name != schema.idField {
                 let col = schema.fields[pos].name
                 if case .referenceList = schema.fields[pos].type { continue }
-                let name = "ix_\(kind.rawValue)_\(col)"
-                // (Indexes migration 6 drops are not made in a new database at all.)
-                if M006UnqueriedIndexes.dropped.contains(name) { continue }
-                try await db.raw("CREATE INDEX \(unsafeRaw: name) ON \(unsafeRaw: kind.table) (\(unsafeRaw: col))").run()
+                try await db.raw("CREATE INDEX \(unsafeRaw: "ix_\(kind.rawValue)_\(col)") ON \(unsafeRaw: kind.table) (\(unsafeRaw: col))").run()
             }
         }
     }
