@@ -156,6 +156,60 @@ struct HashedIdMapTests {
     }
 }
 
+@Suite("Ids seen in a file")
+struct SeenIdsTests {
+    @Test("ids in order are appended; the first one out of order or repeated is checked against all before it")
+    func duplicates() {
+        var seen = SeenIds()
+        let ids = (1...5000).map { String(format: "JQ%06d", $0) }
+        for (i, id) in ids.enumerated() { #expect(seen.insert(id, key: FNV1a.hash(id), line: Int32(i + 2)) == nil) }
+        // A repeat of the first id, out of order: found with its line.
+        #expect(seen.insert("JQ000001", key: FNV1a.hash("JQ000001"), line: 9000) == 2)
+        // The same id twice in a row is not "after" the one before either.
+        var again = SeenIds()
+        #expect(again.insert("B", key: FNV1a.hash("B"), line: 2) == nil)
+        #expect(again.insert("B", key: FNV1a.hash("B"), line: 3) == 2)
+        // New ids out of order are taken; later repeats found.
+        #expect(seen.insert("AA", key: FNV1a.hash("AA"), line: 9001) == nil)
+        #expect(seen.insert("JQ004999", key: FNV1a.hash("JQ004999"), line: 9002) == 5000)
+        #expect(seen.insert("AA", key: FNV1a.hash("AA"), line: 9003) == 9001)
+        #expect(seen.count == 5001)
+    }
+
+    @Test("answers lookups whether its ids came in order or not")
+    func lookups() {
+        var seen = SeenIds()
+        _ = seen.insert("U01", key: FNV1a.hash("U01"), line: 2)
+        _ = seen.insert("U02", key: FNV1a.hash("U02"), line: 3)
+        #expect(seen.line(of: FNV1a.hash("U02")) == 3)
+        #expect(seen.line(of: FNV1a.hash("U03")) == nil)
+        #expect(seen.insert("U03", key: FNV1a.hash("U03"), line: 4) == nil)
+        #expect(seen.insert("U02", key: FNV1a.hash("U02"), line: 5) == 3)
+        #expect(seen.line(of: FNV1a.hash("U03")) == 4)
+    }
+}
+
+@Suite("Recent keys")
+struct RecentKeysTests {
+    @Test("holds the last key of each slot, per column; never key 0")
+    func cache() {
+        var recent = RecentKeys(columns: 3)
+        let a = FNV1a.hash("U01"), b = FNV1a.hash("032251")
+        #expect(!recent.contains(a, column: 1))
+        recent.insert(a, column: 1)
+        #expect(recent.contains(a, column: 1))
+        #expect(!recent.contains(a, column: 2))
+        recent.insert(b, column: 2)
+        #expect(recent.contains(a, column: 1) && recent.contains(b, column: 2))
+        recent.insert(0, column: 0)
+        #expect(!recent.contains(0, column: 0))
+        // 256 slots a column: of 10,000 keys the last ones stay, the early ones are mostly gone.
+        for i in 0..<10_000 { recent.insert(FNV1a.hash("RY\(i)"), column: 0) }
+        #expect(recent.contains(FNV1a.hash("RY9999"), column: 0))
+        #expect((0..<100).filter { recent.contains(FNV1a.hash("RY\($0)"), column: 0) }.count < 10)
+    }
+}
+
 @Suite("Content hash")
 struct ContentHashTests {
     static let values: [StoredValue?] = [.text("JQ000001"), nil, .int(1_772_323_200), .real(3.5), .text("问：姓名？\n答：张三。")]

@@ -198,6 +198,46 @@ struct ImportTests {
         await store.close()
     }
 
+    /// Appraisals of persons imported earlier: the first rows name RY2, the later ones RY1 too (or,
+    /// with `missing`, one row names RY9, which is nowhere). Large enough for several batches, so that
+    /// a lookup comes while the rows before it are being written.
+    static func appraisals(rows: Int, missingAt missing: Int? = nil) -> String {
+        var csv = "appraisal_id,case_id,person_id,kind,commissioned_at,completed_at,result\n"
+        for i in 1...rows {
+            let person = i == missing ? "RY9" : (i > rows / 2 ? "RY\(i % 2 + 1)" : "RY2")
+            csv += "JD\(i),AJ1,\(person),injury,2026-03-02 09:00,2026-03-05 09:00,轻微伤\n"
+        }
+        return csv
+    }
+
+    @Test("references looked up in the database in the middle of a large file: all rows stored, or none",
+          .timeLimit(.minutes(2)),  // (a lookup queued behind a COPY left open would wait forever)
+          arguments: Backend.allCases)
+    func lookupsWhileWriting(_ backend: Backend) async throws {
+        guard let tdb = try await TestDatabase.make(backend) else { return }
+        let store = try await tdb.open()
+        _ = try await Importer(store: store).run(folder: FixtureFolder().path)
+        let before = try await snapshot(store)
+
+        let bad = try FixtureFolder(["appraisals.csv": Self.appraisals(rows: 9000, missingAt: 6000)])
+        await #expect {
+            _ = try await Importer(store: store).run(folder: bad.path)
+        } throws: { error in
+            "\(error)".contains("appraisals.csv:6001: column person_id: refers to persons \"RY9\", which is neither in this folder nor in the database")
+        }
+        #expect(try await snapshot(store) == before)
+
+        let good = try FixtureFolder(["appraisals.csv": Self.appraisals(rows: 9000)])
+        let report = try await Importer(store: store).run(folder: good.path)
+        #expect(report.outcome == .committed && report.inserted == 9000)
+        let rows = try await store.read { db in
+            try await db.raw("SELECT person_id, count(*) AS n FROM el_appraisals GROUP BY person_id ORDER BY person_id").all()
+        }
+        #expect(try rows.map { try $0.decode(column: "person_id", as: String.self) } == ["RY1", "RY2"])
+        #expect(try rows.map { try $0.decode(column: "n", as: Int.self) } == [2250, 6750])
+        await store.close()
+    }
+
     @Test("--skip-invalid writes the valid rows and a rejects file, cascading to dependents", arguments: Backend.allCases)
     func skipInvalid(_ backend: Backend) async throws {
         guard let tdb = try await TestDatabase.make(backend) else { return }

@@ -95,3 +95,75 @@ public struct HashedIdMap: Sendable {
         for (i, k) in oldKeys.enumerated() where k != 0 { fill(slot(k).index, k, oldValues.isEmpty ? 0 : oldValues[i]) }
     }
 }
+
+/// The ids of one file read so far, with the line of each: finds a duplicate id and answers whether
+/// an id is in the file (a unit naming its parent).
+///
+/// Files list their records by id more often than not. While every id sorts after the one before,
+/// none can repeat an earlier one, so the ids are only appended, in order: no hashing into a table
+/// that outgrows the cache. The table is built on the first id out of order, or the first lookup,
+/// and used from then on.
+public struct SeenIds: Sendable {
+    private var lastId = ""
+    private var keys: [UInt64] = []
+    private var lines: [Int32] = []
+    private var table: HashedIdMap?
+
+    public init() {}
+
+    public var count: Int { table?.count ?? keys.count }
+
+    /// Records `id` (whose `key` is its hash) read on `line`; returns the line it was first read on
+    /// when it was read before.
+    public mutating func insert(_ id: String, key: UInt64, line: Int32) -> Int32? {
+        if table == nil {
+            if keys.isEmpty || id > lastId {
+                lastId = id
+                keys.append(key)
+                lines.append(line)
+                return nil
+            }
+            buildTable()
+        }
+        return table!.insertIfAbsent(key, line)
+    }
+
+    /// The line of the id whose hash is `key`, if it was read.
+    public mutating func line(of key: UInt64) -> Int32? {
+        if table == nil { buildTable() }
+        return table![key]
+    }
+
+    private mutating func buildTable() {
+        var t = HashedIdMap(capacity: max(4096, keys.count * 2))
+        for (k, l) in zip(keys, lines) { t.insert(k, l) }
+        table = t
+        keys = []
+        lines = []
+    }
+}
+
+/// A small cache, per reference column, of the ids found lately: a branch's references repeat (a
+/// few units and officers, the rows of one case together), and a hit spares a probe of the large
+/// tables of known ids. Direct-mapped by the id's hash; key 0 is never cached.
+public struct RecentKeys: Sendable {
+    private var slots: [UInt64]
+    private static let perColumn = 256
+
+    public init(columns: Int) {
+        slots = Array(repeating: 0, count: max(1, columns) * Self.perColumn)
+    }
+
+    @inline(__always)
+    private func slot(_ column: Int, _ key: UInt64) -> Int {
+        column &* Self.perColumn &+ Int(truncatingIfNeeded: (key ^ (key >> 29)) & UInt64(Self.perColumn - 1))
+    }
+
+    public func contains(_ key: UInt64, column: Int) -> Bool {
+        key != 0 && slots[slot(column, key)] == key
+    }
+
+    public mutating func insert(_ key: UInt64, column: Int) {
+        slots[slot(column, key)] = key
+    }
+}

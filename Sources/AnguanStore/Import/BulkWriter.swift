@@ -5,6 +5,7 @@ import NIOCore
 import PostgresNIO
 import SQLKit
 import SQLiteNIO
+import Synchronization
 
 /// A batch of records on its way to the database, handed from the parsing thread to one write task
 /// and back: the task prepares and stores it, then the parsing thread empties it. Memory is thus
@@ -51,8 +52,9 @@ struct CanonicalRecord: Sendable {
 /// The records of a batch are first compared with what is stored (by id and content hash), and only
 /// new or changed records are written. SQLite gets one prepared `INSERT … ON CONFLICT DO UPDATE`
 /// reused for every row (or, failing that, multi-row statements through its driver); PostgreSQL gets
-/// `COPY` straight into a table that was empty, otherwise into a temporary table and one
-/// `INSERT … SELECT … ON CONFLICT`.
+/// one binary `COPY` straight into a table that was empty, open across the file's batches (ended
+/// only when the connection is needed for a lookup, and at the end of the file), otherwise a `COPY`
+/// into a temporary table and one `INSERT … SELECT … ON CONFLICT` per batch.
 struct BulkWriter {
     let session: Session
     let schema: ElementSchema
@@ -63,6 +65,9 @@ struct BulkWriter {
     private let prepared: SQLitePreparedInsert?
     /// PostgreSQL: the statements that rebuild the indexes dropped while the file loads.
     private let rebuild: [String]
+    /// PostgreSQL, a table that was empty: the COPY the batches are streamed into, open from the first
+    /// batch until the file ends or the connection is needed for something else.
+    private let copy = OpenCopy()
 
     init(session: Session, schema: ElementSchema, runId: Int64, plan: TablePlan, reuseStatement: Bool = true) throws {
         self.session = session
@@ -124,10 +129,22 @@ struct BulkWriter {
         return rebuild
     }
 
-    /// Ends the file: rebuilds what was dropped, releases the prepared statement.
+    /// Ends the file: ends its COPY, rebuilds what was dropped, releases the prepared statement.
     func complete() async throws {
         prepared?.close()
+        try await endCopy()
         try await Self.rebuild(session, rebuild)
+    }
+
+    /// Ends the open COPY, if any, so that the connection can take other statements. The batches
+    /// stored so far must all have been handed to it.
+    func endCopy() async throws {
+        try await copy.close()
+    }
+
+    /// Abandons the open COPY, if any (the import failed; its transaction is rolled back next).
+    func abandonCopy() async {
+        await copy.abandon()
     }
 
     /// Builds the indexes a plan dropped (also for a file given up at its header, which never got a writer).
@@ -159,7 +176,7 @@ struct BulkWriter {
             var buffer = batch.copyData ?? ByteBuffer()
             batch.copyData = nil
             buffer.clear()
-            encodeCopy(batch.records, textBytes: batch.bytes, into: &buffer)
+            encodeCopy(batch.records, textBytes: batch.bytes, into: &buffer, framed: false)
             batch.copyData = buffer
         }
     }
@@ -169,8 +186,10 @@ struct BulkWriter {
         var counts = Counts()
         let records = batch.records
         guard !records.isEmpty else { return counts }
-        if let copy = batch.copyData, case .postgres(let conn) = session.connection {
-            try await conn.copyBinary(into: schema.kind.table, columns: columns, copy, logger: session.logger)
+        if let data = batch.copyData, case .postgres(let conn) = session.connection {
+            try await copy.write(data) {
+                try await CopyStream.open(conn, into: schema.kind.table, columns: columns, logger: session.logger)
+            }
             counts.inserted = records.count
             return counts
         }
@@ -259,10 +278,11 @@ struct BulkWriter {
     /// (`textBytes`: about how much text the records hold, to size it once). Text goes as its
     /// UTF-8 bytes, unescaped; times, booleans and hashes as 8-byte integers, numbers as 8-byte
     /// floats: the types of the columns (`M001ElementTables.sqlType`), so the server parses nothing.
-    private func encodeCopy(_ records: [CanonicalRecord], textBytes: Int, into buffer: inout ByteBuffer) {
+    /// `framed`: with the format's header and trailer (else the rows alone, for a `CopyStream`).
+    private func encodeCopy(_ records: [CanonicalRecord], textBytes: Int, into buffer: inout ByteBuffer, framed: Bool) {
         let columnCount = schema.fields.count + 3
         buffer.reserveCapacity(minimumWritableBytes: textBytes + records.count * (columnCount * 12 + 2) + 32)
-        buffer.writeBytes(PostgresCopyBinary.header)
+        if framed { buffer.writeBytes(PostgresCopyBinary.header) }
         for rec in records {
             buffer.writeInteger(Int16(columnCount))
             for v in rec.values {
@@ -281,7 +301,7 @@ struct BulkWriter {
             }
             buffer.writeMultipleIntegers(Int32(8), rec.hash, Int32(8), runId, Int32(8), runId)
         }
-        buffer.writeInteger(Int16(-1))
+        if framed { buffer.writeInteger(PostgresCopyBinary.trailer) }
     }
 
     /// COPY into a temporary table, then one upsert into the element's table.
@@ -293,7 +313,7 @@ struct BulkWriter {
             CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stage) (LIKE \(unsafeRaw: table)) ON COMMIT DROP
             """).run()
         var payload = ByteBuffer()
-        encodeCopy(records, textBytes: 0, into: &payload)
+        encodeCopy(records, textBytes: 0, into: &payload, framed: true)
         try await conn.copyBinary(into: stage, columns: columns, payload, logger: session.logger)
         try await session.sql.raw("""
             INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: cols)) SELECT \(unsafeRaw: cols) FROM \(unsafeRaw: stage)
@@ -308,20 +328,134 @@ struct BulkWriter {
 enum PostgresCopyBinary {
     /// The signature, the flags (none) and the length of the header extension (none).
     static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+    static let trailer = Int16(-1)
 }
 
 extension PostgresConnection {
     /// `COPY table (columns) FROM STDIN WITH (FORMAT binary)`, with `data` in that format.
-    ///
-    /// PostgresNIO's `copyFrom` writes `COPY "<table>"(<columns>) FROM STDIN WITH (FORMAT text)`,
-    /// inserting the names as passed (as its documentation says), and has no binary option. So the
-    /// whole statement up to its options is passed as the table name, and the text-format tail is
-    /// turned into a comment. The names are the schema's own constants, never input. (Were a later
-    /// PostgresNIO to quote the name, the statement would fail outright, not load anything wrongly.)
     func copyBinary(into table: String, columns: [String], _ data: ByteBuffer, logger: Logger) async throws {
-        let statement = "\(table)\"(\(columns.map { "\"\($0)\"" }.joined(separator: ","))) FROM STDIN WITH (FORMAT binary) --"
-        try await copyFrom(table: statement, logger: logger) { writer in
+        try await copyFrom(table: Self.binaryCopy(table, columns), logger: logger) { writer in
             try await writer.write(data)
         }
+    }
+
+    /// What is passed to PostgresNIO's `copyFrom` as the table name for a binary COPY.
+    ///
+    /// `copyFrom` writes `COPY "<table>"(<columns>) FROM STDIN WITH (FORMAT text)`, inserting the
+    /// names as passed (as its documentation says), and has no binary option. So the whole statement
+    /// up to its options is passed as the table name, and the text-format tail is turned into a
+    /// comment. The names are the schema's own constants, never input. (Were a later PostgresNIO to
+    /// quote the name, the statement would fail outright, not load anything wrongly.)
+    static func binaryCopy(_ table: String, _ columns: [String]) -> String {
+        "\(table)\"(\(columns.map { "\"\($0)\"" }.joined(separator: ","))) FROM STDIN WITH (FORMAT binary) --"
+    }
+}
+
+/// A binary `COPY … FROM STDIN` kept open across batches: the server loads one batch while the next
+/// is on its way, instead of a statement, a round trip and a wait for the whole batch each time.
+///
+/// PostgresNIO's `copyFrom` hands its writer to a closure and ends the COPY when the closure returns.
+/// The closure here hands the writer out and waits until `close` (COPY done) or `abandon` (COPY
+/// failed) lets it return. While it is open, nothing else can use the connection.
+final class CopyStream: Sendable {
+    private let writer: PostgresCopyFromWriter
+    /// Resumes the closure: normally to end the COPY, with an error to fail it.
+    private let finish: Mutex<CheckedContinuation<Void, any Error>?>
+    private let task: Task<Void, any Error>
+    /// Data goes in messages of at most this size: the server reads a whole message before it loads
+    /// any of its rows.
+    static let messageBytes = 256 << 10
+
+    private init(writer: PostgresCopyFromWriter, finish: CheckedContinuation<Void, any Error>, task: Task<Void, any Error>) {
+        self.writer = writer
+        self.finish = Mutex(finish)
+        self.task = task
+    }
+
+    /// Starts `COPY table (columns) FROM STDIN WITH (FORMAT binary)` and sends the format's header.
+    static func open(_ conn: PostgresConnection, into table: String, columns: [String], logger: Logger) async throws -> CopyStream {
+        let (opened, handOver) = AsyncThrowingStream.makeStream(
+            of: (PostgresCopyFromWriter, CheckedContinuation<Void, any Error>).self)
+        let task = Task {
+            do {
+                try await conn.copyFrom(table: PostgresConnection.binaryCopy(table, columns), logger: logger) { writer in
+                    try await withCheckedThrowingContinuation { finish in
+                        handOver.yield((writer, finish))
+                        handOver.finish()
+                    }
+                }
+            } catch {
+                handOver.finish(throwing: error)  // (no effect once the writer was handed over)
+                throw error
+            }
+        }
+        var handed: (PostgresCopyFromWriter, CheckedContinuation<Void, any Error>)?
+        for try await h in opened { handed = h }
+        guard let (writer, finish) = handed else {
+            try await task.value  // (it failed, or the COPY ended before it began)
+            throw CancellationError()
+        }
+        let stream = CopyStream(writer: writer, finish: finish, task: task)
+        do {
+            try await writer.write(ByteBuffer(bytes: PostgresCopyBinary.header))
+        } catch {
+            await stream.abandon()
+            throw error
+        }
+        return stream
+    }
+
+    /// Sends rows in the binary format (no header or trailer).
+    func write(_ data: ByteBuffer) async throws {
+        var rest = data
+        while rest.readableBytes > 0 {
+            let n = min(rest.readableBytes, Self.messageBytes)
+            try await writer.write(rest.readSlice(length: n)!)
+        }
+    }
+
+    /// Sends the trailer and ends the COPY; returns once the server has loaded every row.
+    func close() async throws {
+        do {
+            var trailer = ByteBuffer()
+            trailer.writeInteger(PostgresCopyBinary.trailer)
+            try await writer.write(trailer)
+        } catch {
+            await abandon()
+            throw error
+        }
+        finish.withLock { $0.take() }?.resume()
+        try await task.value
+    }
+
+    /// Fails the COPY (what it loaded is discarded with the transaction) and waits until the
+    /// connection is out of copy mode.
+    func abandon() async {
+        finish.withLock { $0.take() }?.resume(throwing: CancellationError())
+        _ = try? await task.value
+    }
+}
+
+/// The COPY a file's batches are streamed into, opened by the first batch that needs it. Batches are
+/// stored one at a time, in order, so the calls never overlap; the lock only makes that checkable.
+final class OpenCopy: Sendable {
+    private let stream = Mutex<CopyStream?>(nil)
+
+    func write(_ data: ByteBuffer, opening: () async throws -> CopyStream) async throws {
+        var open = stream.withLock { $0 }
+        if open == nil {
+            let s = try await opening()
+            stream.withLock { $0 = s }
+            open = s
+        }
+        try await open!.write(data)
+    }
+
+    func close() async throws {
+        try await stream.withLock { $0.take() }?.close()
+    }
+
+    func abandon() async {
+        await stream.withLock { $0.take() }?.abandon()
     }
 }

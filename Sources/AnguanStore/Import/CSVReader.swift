@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// One record of a delimited file: its cells and the physical line where it starts (header = 1).
 public struct RawRecord: Sendable {
@@ -86,10 +87,27 @@ public final class CSVReader: @unchecked Sendable {
     private var cursor = 0
     private var done = false
     private let readAhead: DispatchQueue?
-    private var ahead: CSVBlock?
-    /// The block last consumed, whose storage the next scan reuses (touched where the scans run).
-    private var spare: CSVBlock?
+    /// Blocks scanned ahead, handed from the read-ahead queue to the reader.
+    private let ahead = Mutex(Ahead())
+    /// Signalled by the read-ahead queue when the reader waits for a block.
+    private let blockReady = DispatchSemaphore(value: 0)
     static let blockRecords = 1024
+    /// How many blocks the read-ahead queue scans before the reader takes them. More than one, so
+    /// that a scan delayed by the other threads does not stall the reader at once.
+    static let aheadBlocks = 4
+
+    private struct Ahead {
+        /// Scanned, in file order, not yet handed out.
+        var ready: [CSVBlock] = []
+        /// Consumed blocks whose storage the next scans reuse.
+        var spares: [CSVBlock] = []
+        /// A scan is running or scheduled. (With the file not ended and nothing ready, one always is.)
+        var scanning = false
+        /// The file's last block is scanned.
+        var ended = false
+        /// The reader waits on `blockReady`.
+        var waiting = false
+    }
 
     /// `onChunk` is called with every chunk read (for the file's SHA-256).
     public init(path: String, readAhead: Bool = false, onChunk: (@Sendable (UnsafeRawBufferPointer) -> Void)? = nil) throws {
@@ -225,10 +243,9 @@ public final class CSVReader: @unchecked Sendable {
         return (i, .needMore)
     }
 
-    /// Scans up to `max` records into a new block.
-    private func scanBlock(max: Int) -> CSVBlock {
-        var block = spare ?? CSVBlock()
-        spare = nil
+    /// Scans up to `max` records into a block (`reusing` the storage of a consumed one).
+    private func scanBlock(max: Int, reusing: CSVBlock?) -> CSVBlock {
+        var block = reusing ?? CSVBlock()
         block.clear()
         block.reserve(records: max)
         var s = scan
@@ -289,23 +306,66 @@ public final class CSVReader: @unchecked Sendable {
     }
 
     private func startReadingAhead() {
-        // The closure holds the reader until the scan is done, so the file outlives it.
-        readAhead?.async { [self] in ahead = scanBlock(max: Self.blockRecords) }
+        ahead.withLock { $0.scanning = true }
+        scheduleScans()
     }
 
-    /// Makes the next block current: the one read ahead (waiting for it), or one read now.
-    private func advance() {
-        if let queue = readAhead {
-            current = queue.sync {
-                spare = current
-                defer { ahead = nil }
-                return ahead ?? CSVBlock()
+    /// Scans blocks on the read-ahead queue until `aheadBlocks` wait or the file ends. (The closure
+    /// holds the reader until then, so the file outlives it.)
+    private func scheduleScans() {
+        readAhead?.async { [self] in
+            var more = true
+            while more {
+                let reuse = ahead.withLock { $0.spares.popLast() }
+                let block = scanBlock(max: Self.blockRecords, reusing: reuse)
+                let wake: Bool
+                (more, wake) = ahead.withLock { a in
+                    a.ready.append(block)
+                    if block.finished { a.ended = true }
+                    let more = !block.finished && a.ready.count < Self.aheadBlocks
+                    if !more { a.scanning = false }
+                    defer { a.waiting = false }
+                    return (more, a.waiting)
+                }
+                if wake { blockReady.signal() }
             }
-            if !current.finished { startReadingAhead() }
-        } else {
-            spare = current
+        }
+    }
+
+    /// Makes the next block current: the first one read ahead (waiting for it), or one read now.
+    private func advance() {
+        if readAhead != nil {
+            var used: CSVBlock? = current
             current = CSVBlock()
-            current = scanBlock(max: Self.blockRecords)
+            while true {
+                let (block, restart) = ahead.withLock { a -> (CSVBlock?, Bool) in
+                    if let u = used { a.spares.append(u) }
+                    used = nil
+                    guard !a.ready.isEmpty else {
+                        if a.ended && !a.scanning {  // (not reached: the last block says it is finished)
+                            var end = CSVBlock()
+                            end.finished = true
+                            return (end, false)
+                        }
+                        a.waiting = true
+                        return (nil, false)
+                    }
+                    let block = a.ready.removeFirst()
+                    let restart = !a.scanning && !a.ended && a.ready.count < Self.aheadBlocks
+                    if restart { a.scanning = true }
+                    return (block, restart)
+                }
+                if restart { scheduleScans() }
+                if let block {
+                    current = block
+                    break
+                }
+                blockReady.wait()
+            }
+        } else {
+            let reuse = current
+            current = CSVBlock()
+            current = scanBlock(max: Self.blockRecords, reusing: reuse)
         }
         cursor = 0
     }

@@ -152,7 +152,7 @@ struct ImportJob: Sendable {
             }
         }
 
-        var idLines = HashedIdMap(capacity: 4096)
+        var seenIds = SeenIds()
         // Batches being written, oldest first: while one is stored the next is prepared (hashed,
         // encoded) and the one after is parsed.
         var inFlight: [(WriteBatch, Task<BulkWriter.Counts, any Error>)] = []
@@ -190,9 +190,8 @@ struct ImportJob: Sendable {
         // The field whose empty cell is read from `transcripts/<transcript_id>.txt`.
         let textFromFile = kind == .transcripts ? schema.position(of: "text") : nil
         let fields = schema.fields
-        // The last id each reference column was found to name: rows of one case follow each other,
-        // so most references repeat the row before.
-        var lastFound = [String](repeating: "", count: schema.fields.count)
+        // The ids each reference column was found to name lately.
+        var recent = RecentKeys(columns: schema.fields.count)
         var unknownJSONFields = Set<String>()
         var lastProgress = t0
 
@@ -213,6 +212,11 @@ struct ImportJob: Sendable {
             var wanted: [ElementKind: Set<String>] = [:]
             for p in waiting { for (_, t, id) in p.refs { wanted[t, default: []].insert(id) } }
             var found: [ElementKind: Set<String>] = [:]
+            if !wanted.isEmpty && writer.copiesDirectly {
+                // The lookups need the connection: the COPY the batches stream into ends first.
+                try await settle()
+                try await writer.endCopy()
+            }
             for (t, ids) in wanted {
                 let idCol = t.schema.idField
                 let list = Array(ids)
@@ -350,7 +354,7 @@ struct ImportJob: Sendable {
                 }
                 // Duplicate ids within the file.
                 let key = ImportState.key(kind, id)
-                if let first = idLines.insertIfAbsent(key, Int32(clamping: line)) {
+                if let first = seenIds.insert(id, key: key, line: Int32(clamping: line)) {
                     reject(rowCells(), line: line, column: schema.idField,
                            reason: "duplicate \(schema.idField) \"\(id)\": also on line \(first)", id: nil, &st)
                     continue
@@ -360,17 +364,18 @@ struct ImportJob: Sendable {
                 var refs: [(String, ElementKind, String)] = []
                 var refProblem: (String, String)?
                 func check(_ ref: String, _ pos: Int, _ target: ElementKind, _ st: inout ImportState) -> Bool {
-                    if ref == lastFound[pos] { return true }
+                    let refKey = ImportState.key(target, ref)
+                    if recent.contains(refKey, column: pos) { return true }
                     if !st.rejectedIds.isEmpty, let rl = st.rejectedIds[target]?[ref] {
                         refProblem = (schema.fields[pos].name,
                                       "refers to \(target.fileStem) \"\(ref)\", which was rejected (line \(rl))")
                         return false
                     }
-                    let refKey = ImportState.key(target, ref)
-                    if target == kind && ref != id && idLines[refKey] != nil { return true }
+                    if target == kind && ref != id && seenIds.line(of: refKey) != nil { return true }
                     if st.isKnownOrPrescanned(refKey) {
-                        // (A row of this very file may still be rejected later: not cached then.)
-                        if target != kind { lastFound[pos] = ref }
+                        // (A row of this very file may still be rejected later: not cached then. The
+                        // ids rejected in other files are fixed while this one is read.)
+                        if target != kind { recent.insert(refKey, column: pos) }
                         return true
                     }
                     refs.append((schema.fields[pos].name, target, ref))
@@ -417,12 +422,18 @@ struct ImportJob: Sendable {
                 inFlight = []
                 let wroteNothing = last.isEmpty
                 st.tail = Task {
-                    if wroteNothing { try await previousTail?.value }
-                    for (batch, task) in last {
-                        _ = try await task.value
-                        _ = batch.empty()
+                    do {
+                        if wroteNothing { try await previousTail?.value }
+                        for (batch, task) in last {
+                            _ = try await task.value
+                            _ = batch.empty()
+                        }
+                        try await writer.complete()
+                    } catch {
+                        for (_, task) in last { _ = try? await task.value }
+                        await writer.abandonCopy()
+                        throw error
                     }
-                    try await writer.complete()
                 }
             } else {
                 try await settle()
@@ -432,6 +443,7 @@ struct ImportJob: Sendable {
         } catch {
             // Never leave a write running on the connection once the transaction is abandoned.
             for (_, task) in inFlight { _ = try? await task.value }
+            await writer.abandonCopy()
             throw error
         }
         if !unknownJSONFields.isEmpty {

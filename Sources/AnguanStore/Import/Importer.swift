@@ -109,8 +109,11 @@ public struct Importer: Sendable {
                     let plans = try await job.plan(located.files)
                     st.prescanned = await prescan.value
                     do {
+                        let parsing = ParsingExecutor()
                         for ((kind, file, jsonl), plan) in zip(located.files, plans) {
-                            try await job.importFile(kind: kind, file: file, jsonl: jsonl, plan: plan, &st)
+                            try await withTaskExecutorPreference(parsing) {
+                                try await job.importFile(kind: kind, file: file, jsonl: jsonl, plan: plan, &st)
+                            }
                         }
                         try await st.tail?.value
                         // A file given up at its header never got a writer: its table gets its indexes back here.
