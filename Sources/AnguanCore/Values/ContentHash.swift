@@ -11,20 +11,36 @@ public enum ContentHash {
         var h = WordHasher()
         for v in values {
             switch v {
-            case nil: h.add(word: 0xA0)
-            case .text(let s):
-                h.add(word: 0xA1)
-                h.add(s)
-            case .int(let i):
-                h.add(word: 0xA2)
-                h.add(word: UInt64(bitPattern: i))
-            case .real(let d):
-                h.add(word: 0xA3)
-                h.add(word: d.bitPattern)
+            case nil: addNull(&h)
+            case .text(var s): s.withUTF8 { addText(UnsafeRawBufferPointer($0), &h) }
+            case .int(let i): addInt(i, &h)
+            case .real(let d): addReal(d, &h)
             }
         }
-        return Int64(bitPattern: h.value)
+        return finish(h)
     }
+
+    // The steps of `of`, one value each, for a writer that walks the values itself (and so hashes a
+    // text from the bytes it copies anyway).
+
+    @inlinable public static func addNull(_ h: inout WordHasher) { h.add(word: 0xA0) }
+
+    @inlinable public static func addText(_ utf8: UnsafeRawBufferPointer, _ h: inout WordHasher) {
+        h.add(word: 0xA1)
+        h.add(bytes: utf8)
+    }
+
+    @inlinable public static func addInt(_ i: Int64, _ h: inout WordHasher) {
+        h.add(word: 0xA2)
+        h.add(word: UInt64(bitPattern: i))
+    }
+
+    @inlinable public static func addReal(_ d: Double, _ h: inout WordHasher) {
+        h.add(word: 0xA3)
+        h.add(word: d.bitPattern)
+    }
+
+    @inlinable public static func finish(_ h: WordHasher) -> Int64 { Int64(bitPattern: h.value) }
 
     /// The FNV-1a hash earlier versions stored (byte by byte, so several times slower).
     public static func legacy(_ values: [StoredValue?]) -> Int64 {
@@ -50,16 +66,17 @@ public enum ContentHash {
 
 /// A 64-bit hash of words and bytes, 8 bytes a step.
 public struct WordHasher: Sendable {
-    private var state: UInt64 = 0x243F_6A88_85A3_08D3
+    @usableFromInline var state: UInt64 = 0x243F_6A88_85A3_08D3
 
-    public init() {}
+    @inlinable public init() {}
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func add(word w: UInt64) {
         state = ((state << 5) | (state >> 59) ^ w) &* 0x517C_C1B7_2722_0A95
     }
 
     /// The bytes, then their length (so that no two byte strings leave the same words).
+    @inlinable
     public mutating func add(bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
         var i = 0
@@ -83,7 +100,7 @@ public struct WordHasher: Sendable {
         s.withUTF8 { add(bytes: UnsafeRawBufferPointer($0)) }
     }
 
-    public var value: UInt64 {
+    @inlinable public var value: UInt64 {
         var k = state
         k ^= k >> 33
         k &*= 0xFF51_AFD7_ED55_8CCD

@@ -169,15 +169,16 @@ struct BulkWriter {
     /// The work of a batch that needs no connection (content hashes; for COPY straight into a table
     /// that was empty, the COPY data), so it can run while the previous batch is being stored.
     func prepare(_ batch: WriteBatch) {
-        for i in batch.records.indices {
-            batch.records[i].hash = ContentHash.of(batch.records[i].values)
-        }
         if copiesDirectly {
             var buffer = batch.copyData ?? ByteBuffer()
             batch.copyData = nil
             buffer.clear()
-            encodeCopy(batch.records, textBytes: batch.bytes, into: &buffer, framed: false)
+            encodeCopy(&batch.records, textBytes: batch.bytes, into: &buffer, framed: false, hashing: true)
             batch.copyData = buffer
+        } else {
+            for i in batch.records.indices {
+                batch.records[i].hash = ContentHash.of(batch.records[i].values)
+            }
         }
     }
 
@@ -279,27 +280,70 @@ struct BulkWriter {
     /// UTF-8 bytes, unescaped; times, booleans and hashes as 8-byte integers, numbers as 8-byte
     /// floats: the types of the columns (`M001ElementTables.sqlType`), so the server parses nothing.
     /// `framed`: with the format's header and trailer (else the rows alone, for a `CopyStream`).
-    private func encodeCopy(_ records: [CanonicalRecord], textBytes: Int, into buffer: inout ByteBuffer, framed: Bool) {
+    /// `hashing`: each record's content hash is computed on the way (from the bytes being copied)
+    /// and set, else the one it has is written.
+    ///
+    /// Each row is written through one pointer into the buffer, its size counted first: going
+    /// through the buffer's methods value by value cost more than the copying.
+    private func encodeCopy(_ records: inout [CanonicalRecord], textBytes: Int, into buffer: inout ByteBuffer,
+                            framed: Bool, hashing: Bool) {
         let columnCount = schema.fields.count + 3
         buffer.reserveCapacity(minimumWritableBytes: textBytes + records.count * (columnCount * 12 + 2) + 32)
         if framed { buffer.writeBytes(PostgresCopyBinary.header) }
-        for rec in records {
-            buffer.writeInteger(Int16(columnCount))
-            for v in rec.values {
+        let runId = runId
+        for r in records.indices {
+            var size = 2 + 3 * 12
+            for v in records[r].values {
                 switch v {
-                case nil: buffer.writeInteger(Int32(-1))
-                case .text(let s):
-                    buffer.writeInteger(Int32(s.utf8.count))
-                    buffer.writeString(s)
-                case .int(let i):
-                    buffer.writeInteger(Int32(8))
-                    buffer.writeInteger(i)
-                case .real(let d):
-                    buffer.writeInteger(Int32(8))
-                    buffer.writeInteger(d.bitPattern)
+                case nil: size += 4
+                case .text(let s): size += 4 + s.utf8.count
+                case .int, .real: size += 12
                 }
             }
-            buffer.writeMultipleIntegers(Int32(8), rec.hash, Int32(8), runId, Int32(8), runId)
+            var hash = records[r].hash
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+                var o = 0
+                func put<T: FixedWidthInteger>(_ x: T) {
+                    out.storeBytes(of: x.bigEndian, toByteOffset: o, as: T.self)
+                    o += MemoryLayout<T>.size
+                }
+                var h = WordHasher()
+                put(Int16(columnCount))
+                for v in records[r].values {
+                    switch v {
+                    case nil:
+                        put(Int32(-1))
+                        if hashing { ContentHash.addNull(&h) }
+                    case .text(var s):
+                        s.withUTF8 { u in
+                            put(Int32(u.count))
+                            if u.count > 0 {
+                                (out.baseAddress! + o).copyMemory(from: u.baseAddress!, byteCount: u.count)
+                                o += u.count
+                            }
+                            if hashing { ContentHash.addText(UnsafeRawBufferPointer(u), &h) }
+                        }
+                    case .int(let i):
+                        put(Int32(8))
+                        put(i)
+                        if hashing { ContentHash.addInt(i, &h) }
+                    case .real(let d):
+                        put(Int32(8))
+                        put(d.bitPattern)
+                        if hashing { ContentHash.addReal(d, &h) }
+                    }
+                }
+                if hashing { hash = ContentHash.finish(h) }
+                put(Int32(8))
+                put(hash)
+                put(Int32(8))
+                put(runId)
+                put(Int32(8))
+                put(runId)
+                assert(o == size)
+                return o
+            }
+            records[r].hash = hash
         }
         if framed { buffer.writeInteger(PostgresCopyBinary.trailer) }
     }
@@ -313,7 +357,8 @@ struct BulkWriter {
             CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stage) (LIKE \(unsafeRaw: table)) ON COMMIT DROP
             """).run()
         var payload = ByteBuffer()
-        encodeCopy(records, textBytes: 0, into: &payload, framed: true)
+        var records = records
+        encodeCopy(&records, textBytes: 0, into: &payload, framed: true, hashing: false)
         try await conn.copyBinary(into: stage, columns: columns, payload, logger: session.logger)
         try await session.sql.raw("""
             INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: cols)) SELECT \(unsafeRaw: cols) FROM \(unsafeRaw: stage)
