@@ -203,7 +203,7 @@ struct RecentKeysTests {
         #expect(recent.contains(a, column: 1) && recent.contains(b, column: 2))
         recent.insert(0, column: 0)
         #expect(!recent.contains(0, column: 0))
-        // 256 slots a column: of 10,000 keys the last ones stay, the early ones are mostly gone.
+        // 1,024 slots a column: of 10,000 keys the last ones stay, the early ones are mostly gone.
         for i in 0..<10_000 { recent.insert(FNV1a.hash("RY\(i)"), column: 0) }
         #expect(recent.contains(FNV1a.hash("RY9999"), column: 0))
         #expect((0..<100).filter { recent.contains(FNV1a.hash("RY\($0)"), column: 0) }.count < 10)

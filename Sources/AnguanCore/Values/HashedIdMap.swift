@@ -148,7 +148,7 @@ public struct SeenIds: Sendable {
 /// tables of known ids. Direct-mapped by the id's hash; key 0 is never cached.
 public struct RecentKeys: Sendable {
     private var slots: [UInt64]
-    private static let perColumn = 256
+    private static let perColumn = 1024
 
     public init(columns: Int) {
         slots = Array(repeating: 0, count: max(1, columns) * Self.perColumn)

@@ -372,7 +372,7 @@ struct ImportJob: Sendable {
                         return false
                     }
                     if target == kind && ref != id && seenIds.line(of: refKey) != nil { return true }
-                    if st.isKnownOrPrescanned(refKey) {
+                    if st.isKnownOrPrescanned(refKey, kind: target) {
                         // (A row of this very file may still be rejected later: not cached then. The
                         // ids rejected in other files are fixed while this one is read.)
                         if target != kind { recent.insert(refKey, column: pos) }

@@ -247,10 +247,18 @@ struct ImportState: Sendable {
         if known.count < ImportLimits.knownIdCap { known.insert(key) }
     }
 
-    /// Whether the id with this `key` is confirmed, or was found by the pre-scan.
-    func isKnownOrPrescanned(_ key: UInt64) -> Bool {
-        prescanned.contains(key) || known.contains(key)  // the small table first
+    /// Whether the id with this `key` (of an element of `kind`) is confirmed, or was found by the
+    /// pre-scan (which reads only the files of `ImportJob.forwardTargets`).
+    func isKnownOrPrescanned(_ key: UInt64, kind: ElementKind) -> Bool {
+        (Self.prescans[kind.ordinal] && prescanned.contains(key)) || known.contains(key)
     }
+
+    /// `ImportJob.forwardTargets` by element ordinal (a lookup per reference, so no hashing).
+    private static let prescans: [Bool] = {
+        var by = [Bool](repeating: false, count: ElementKind.allCases.count)
+        for k in ImportJob.forwardTargets { by[k.ordinal] = true }
+        return by
+    }()
 
     mutating func problem(_ p: ImportProblem) {
         problemCount += 1
