@@ -248,7 +248,7 @@ struct ImportJob: Sendable {
             }
             waiting.removeAll(keepingCapacity: true)
             if remembers {
-                for (i, key) in batchKeys.enumerated() where !rejected.contains(i) { st.remember(key: key) }
+                for (i, key) in batchKeys.enumerated() where !rejected.contains(i) { st.remember(kind, key: key) }
             }
             batchKeys.removeAll(keepingCapacity: true)
             var accepted: [CanonicalRecord] = []

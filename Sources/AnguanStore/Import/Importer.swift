@@ -228,9 +228,12 @@ struct ImportState: Sendable {
     var rebuildsOwned = Set<Int>()
 
     /// Ids confirmed to exist (written by this import or found in the database), as hashes of
-    /// element and id, so most references need no database lookup. Capped, so memory stays bounded:
-    /// past the cap references are simply looked up.
-    var known = HashedIdMap(capacity: 65_536, values: false)
+    /// element and id, so most references need no database lookup: a table per element (by
+    /// ordinal), since a file's references to one element probe a table a fraction of the size of
+    /// one for all, and miss the cache less. Capped, so memory stays bounded: past the cap
+    /// references are simply looked up.
+    var known = ElementKind.allCases.map { _ in HashedIdMap(capacity: 1024, values: false) }
+    var knownCount = 0
 
     /// The hash under which an id of an element is remembered.
     static func key(_ kind: ElementKind, _ id: String) -> UInt64 {
@@ -241,16 +244,16 @@ struct ImportState: Sendable {
         return h.value
     }
 
-    mutating func remember(_ kind: ElementKind, _ id: String) { remember(key: Self.key(kind, id)) }
+    mutating func remember(_ kind: ElementKind, _ id: String) { remember(kind, key: Self.key(kind, id)) }
 
-    mutating func remember(key: UInt64) {
-        if known.count < ImportLimits.knownIdCap { known.insert(key) }
+    mutating func remember(_ kind: ElementKind, key: UInt64) {
+        if knownCount < ImportLimits.knownIdCap, known[kind.ordinal].insertIfAbsent(key, 0) == nil { knownCount += 1 }
     }
 
     /// Whether the id with this `key` (of an element of `kind`) is confirmed, or was found by the
     /// pre-scan (which reads only the files of `ImportJob.forwardTargets`).
     func isKnownOrPrescanned(_ key: UInt64, kind: ElementKind) -> Bool {
-        (Self.prescans[kind.ordinal] && prescanned.contains(key)) || known.contains(key)
+        (Self.prescans[kind.ordinal] && prescanned.contains(key)) || known[kind.ordinal].contains(key)
     }
 
     /// `ImportJob.forwardTargets` by element ordinal (a lookup per reference, so no hashing).
