@@ -60,6 +60,24 @@ struct CSVReaderTests {
         #expect(n == expected.count)
     }
 
+    @Test("a record longer than a read chunk comes back whole, and so do the records around it",
+          arguments: [false, true])
+    func recordLongerThanAChunk(readAhead: Bool) throws {
+        let long = String(repeating: "问：你叫什么名字？\n答：张三。\n", count: 60_000)  // about 2.5 MB
+        #expect(long.utf8.count > 2 << 20)
+        let text = "id,text\nA,short\nB,\"\(long)\"\nC,after\n"
+        let path = try Self.temporaryFile(Data(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try CSVReader(path: path, readAhead: readAhead)
+        #expect(try reader.next()?.cells == ["id", "text"])
+        #expect(try reader.next()?.cells == ["A", "short"])
+        let b = try reader.next()
+        #expect(b?.line == 3 && b?.cells == ["B", long])
+        let c = try reader.next()
+        #expect(c?.line == 3 + 120_000 + 1 && c?.cells == ["C", "after"])  // B's line breaks, then its own
+        #expect(try reader.next() == nil)
+    }
+
     @Test("a cell that is not UTF-8 is refused on its line, and reading goes on", arguments: [false, true])
     func badEncoding(readAhead: Bool) throws {
         var bytes = Array("id,name\nA,ok\nB,".utf8)

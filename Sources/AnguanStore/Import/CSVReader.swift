@@ -255,11 +255,13 @@ public final class CSVReader: @unchecked Sendable {
             s.beginRecord(block)
             var outcome = Outcome.needMore
             while true {
-                if file.pos >= file.buffer.count {
+                if file.pos >= file.end {
                     guard file.fill() else { break }
                 }
-                let from = file.pos
-                let (end, o) = file.buffer.withUnsafeBufferPointer { Self.scan($0, from: from, &s, &block) }
+                let from = file.pos, valid = file.end
+                let (end, o) = file.buffer.withUnsafeBufferPointer {
+                    Self.scan(UnsafeBufferPointer(rebasing: $0[..<valid]), from: from, &s, &block)
+                }
                 file.pos = end
                 outcome = o
                 if case .needMore = o { continue }

@@ -5,9 +5,12 @@ import Foundation
 /// from chunk to chunk.
 final class ChunkedFile {
     private let handle: FileHandle
-    /// The bytes read and not yet consumed start at `pos`.
+    /// The bytes read and not yet consumed are `buffer[pos..<end]`. (The buffer keeps its size from
+    /// chunk to chunk: it is only ever written by `read`, never refilled or trimmed element by
+    /// element.)
     private(set) var buffer: [UInt8] = []
     var pos = 0
+    private(set) var end = 0
     private(set) var eof = false
     /// Why reading stopped before the end of the file, if it did.
     private(set) var readError: String?
@@ -24,18 +27,27 @@ final class ChunkedFile {
 
     deinit { try? handle.close() }
 
-    /// Reads the next chunk, keeping the unconsumed bytes; false at the end of the file (or when it
-    /// cannot be read further: `readError` says why).
+    /// Reads the next chunk after the unconsumed bytes, which move to the front; false at the end of
+    /// the file (or when it cannot be read further: `readError` says why).
     func fill() -> Bool {
         if eof { return false }
-        if pos < buffer.count {
-            buffer.removeFirst(pos)
-        } else {
-            buffer.removeAll(keepingCapacity: true)
+        let kept = end - pos
+        if kept > 0 && pos > 0 {
+            buffer.withUnsafeMutableBytes { b in _ = memmove(b.baseAddress!, b.baseAddress! + pos, kept) }
         }
         pos = 0
-        let kept = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: Self.chunk))
+        end = kept
+        if buffer.count < kept + Self.chunk {  // the first chunk, or a record longer than a chunk
+            let size = kept + Self.chunk
+            let old = buffer
+            buffer = Array(unsafeUninitializedCapacity: size) { b, count in
+                old.withUnsafeBufferPointer { o in
+                    if kept > 0 { _ = memcpy(b.baseAddress!, o.baseAddress!, kept) }
+                }
+                _ = memset(b.baseAddress! + kept, 0, size - kept)
+                count = size
+            }
+        }
         let fd = handle.fileDescriptor
         let n = buffer.withUnsafeMutableBytes { b -> Int in
             var n: Int
@@ -43,15 +55,15 @@ final class ChunkedFile {
             if n > 0 { onChunk?(UnsafeRawBufferPointer(rebasing: b[kept..<kept + n])) }
             return n
         }
-        buffer.removeLast(Self.chunk - max(n, 0))
         if n <= 0 {
             if n < 0 { readError = String(cString: strerror(errno)) }
             eof = true
             return false
         }
+        end = kept + n
         if first {
             first = false
-            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { pos = 3 }
+            if end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { pos = 3 }
         }
         return true
     }

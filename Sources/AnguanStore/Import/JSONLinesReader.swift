@@ -85,7 +85,7 @@ final class LineSplitter {
 
     func nextLine() throws -> (Int, [UInt8])? {
         while true {
-            if let nl = file.buffer[file.pos...].firstIndex(of: 0x0A) {
+            if let nl = file.buffer[file.pos..<file.end].firstIndex(of: 0x0A) {
                 let l = Array(file.buffer[file.pos..<nl])
                 file.pos = nl + 1
                 line += 1
@@ -95,9 +95,9 @@ final class LineSplitter {
                 if let e = file.readError {
                     throw SyntaxProblem(line: line + 1, reason: "the file cannot be read past line \(line): \(e)")
                 }
-                if file.pos < file.buffer.count {
-                    let l = Array(file.buffer[file.pos...])
-                    file.pos = file.buffer.count
+                if file.pos < file.end {
+                    let l = Array(file.buffer[file.pos..<file.end])
+                    file.pos = file.end
                     line += 1
                     return (line, l)
                 }
