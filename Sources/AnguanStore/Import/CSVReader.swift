@@ -77,8 +77,9 @@ struct CSVBlock: Sendable {
 /// Streams an RFC 4180 file: quoted fields with doubled quotes and line breaks, CRLF or LF,
 /// optional UTF-8 BOM. Reads the file in chunks, so memory stays flat whatever its size.
 ///
-/// With `readAhead`, the next block of records is scanned on a queue of its own while the caller
-/// turns the current one into text; the scanner's state is only ever touched on that queue.
+/// With `readAhead`, the next blocks of records (up to `aheadBlocks`) are scanned on a queue of their
+/// own while the caller turns the current one into text; the scanner's state is only ever touched
+/// on that queue.
 public final class CSVReader: @unchecked Sendable {
     private let file: ChunkedFile
     private var scan = Scan()

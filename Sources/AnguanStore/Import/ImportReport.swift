@@ -81,14 +81,14 @@ public struct ImportRejected: Error, Sendable, CustomStringConvertible {
 public enum ImportLimits {
     public static let maxListedProblems = 1000
     public static let batchSize = 2000
-    /// PostgreSQL takes a batch as one COPY: fewer, larger ones spare a round trip and a COPY set-up
-    /// each. (8,000 rows were no faster than 4,000, and a 10M-record import peaked at 507 MB with
-    /// them against 272 MB.)
+    /// PostgreSQL: the rows handed to the writer at a time (a file's batches stream into one COPY).
+    /// (1,000 or 2,000 rows load as fast; with 8,000, back when each batch was a COPY of its own, a
+    /// 10M-record import peaked at 507 MB.)
     public static let postgresBatchSize = 4000
     /// A batch also ends once its rows hold this much text, so that long transcripts make shorter
     /// batches and the memory in flight is bounded by bytes as well as rows.
     public static let batchTextBytes = 4 << 20
-    /// How many confirmed ids an import remembers (a 16 MB table) before it looks references up.
+    /// How many confirmed ids an import remembers (about 16 MB of tables) before it looks references up.
     public static let knownIdCap = 1_000_000
 }
 
