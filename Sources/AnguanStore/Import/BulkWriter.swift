@@ -173,7 +173,7 @@ struct BulkWriter {
             var buffer = batch.copyData ?? ByteBuffer()
             batch.copyData = nil
             buffer.clear()
-            encodeCopy(&batch.records, textBytes: batch.bytes, into: &buffer, framed: false, hashing: true)
+            encodeCopy(&batch.records, textBytes: batch.bytes, into: &buffer, hashing: true)
             batch.copyData = buffer
         } else {
             for i in batch.records.indices {
@@ -275,21 +275,19 @@ struct BulkWriter {
         }
     }
 
-    /// Records in PostgreSQL's binary COPY format, columns as `columns`, appended to `buffer`
-    /// (`textBytes`: about how much text the records hold, to size it once). Text goes as its
-    /// UTF-8 bytes, unescaped; times, booleans and hashes as 8-byte integers, numbers as 8-byte
-    /// floats: the types of the columns (`M001ElementTables.sqlType`), so the server parses nothing.
-    /// `framed`: with the format's header and trailer (else the rows alone, for a `CopyStream`).
-    /// `hashing`: each record's content hash is computed on the way (from the bytes being copied)
+    /// Records as rows of PostgreSQL's binary COPY format (a `CopyStream` adds its header and
+    /// trailer), columns as `columns`, appended to `buffer` (`textBytes`: about how much text the
+    /// records hold, to size it once). Text goes as its UTF-8 bytes, unescaped; times, booleans and
+    /// hashes as 8-byte integers, numbers as 8-byte floats: the types of the columns
+    /// (`M001ElementTables.sqlType`), so the server parses nothing. `hashing`: each record's content hash is computed on the way (from the bytes being copied)
     /// and set, else the one it has is written.
     ///
     /// Each row is written through one pointer into the buffer, its size counted first: going
     /// through the buffer's methods value by value cost more than the copying.
     private func encodeCopy(_ records: inout [CanonicalRecord], textBytes: Int, into buffer: inout ByteBuffer,
-                            framed: Bool, hashing: Bool) {
+                            hashing: Bool) {
         let columnCount = schema.fields.count + 3
-        buffer.reserveCapacity(minimumWritableBytes: textBytes + records.count * (columnCount * 12 + 2) + 32)
-        if framed { buffer.writeBytes(PostgresCopyBinary.header) }
+        buffer.reserveCapacity(minimumWritableBytes: textBytes + records.count * (columnCount * 12 + 2))
         let runId = runId
         for r in records.indices {
             var size = 2 + 3 * 12
@@ -345,7 +343,6 @@ struct BulkWriter {
             }
             records[r].hash = hash
         }
-        if framed { buffer.writeInteger(PostgresCopyBinary.trailer) }
     }
 
     /// COPY into a temporary table, then one upsert into the element's table.
@@ -356,10 +353,10 @@ struct BulkWriter {
         try await session.sql.raw("""
             CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stage) (LIKE \(unsafeRaw: table)) ON COMMIT DROP
             """).run()
-        var payload = ByteBuffer()
+        var rows = ByteBuffer()
         var records = records
-        encodeCopy(&records, textBytes: 0, into: &payload, framed: true, hashing: false)
-        try await conn.copyBinary(into: stage, columns: columns, payload, logger: session.logger)
+        encodeCopy(&records, textBytes: 0, into: &rows, hashing: false)
+        try await CopyStream.copy(rows, conn, into: stage, columns: columns, logger: session.logger)
         try await session.sql.raw("""
             INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: cols)) SELECT \(unsafeRaw: cols) FROM \(unsafeRaw: stage)
             ON CONFLICT (\(unsafeRaw: schema.idField)) DO UPDATE SET \(unsafeRaw: Self.conflictUpdate(schema))
@@ -377,13 +374,6 @@ enum PostgresCopyBinary {
 }
 
 extension PostgresConnection {
-    /// `COPY table (columns) FROM STDIN WITH (FORMAT binary)`, with `data` in that format.
-    func copyBinary(into table: String, columns: [String], _ data: ByteBuffer, logger: Logger) async throws {
-        try await copyFrom(table: Self.binaryCopy(table, columns), logger: logger) { writer in
-            try await writer.write(data)
-        }
-    }
-
     /// What is passed to PostgresNIO's `copyFrom` as the table name for a binary COPY.
     ///
     /// `copyFrom` writes `COPY "<table>"(<columns>) FROM STDIN WITH (FORMAT text)`, inserting the
@@ -448,6 +438,19 @@ final class CopyStream: Sendable {
             throw error
         }
         return stream
+    }
+
+    /// One whole COPY of `rows` (in the binary format, without header or trailer).
+    static func copy(_ rows: ByteBuffer, _ conn: PostgresConnection, into table: String, columns: [String],
+                     logger: Logger) async throws {
+        let stream = try await open(conn, into: table, columns: columns, logger: logger)
+        do {
+            try await stream.write(rows)
+        } catch {
+            await stream.abandon()
+            throw error
+        }
+        try await stream.close()
     }
 
     /// Sends rows in the binary format (no header or trailer).
